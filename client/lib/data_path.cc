@@ -1,0 +1,156 @@
+#include "client/lib/data_path.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <future>
+
+#include "client/lib/data_plan.h"
+
+namespace combfs::client {
+namespace {
+
+using Pending = std::future<Result<rpc::RawReply>>;
+
+Status on_target(const Status& s, uint32_t target, const EntryId& file) {
+  return Status(s.code(), fmt::format("target {} (file {}): {}", target, file.to_string(), s.message()));
+}
+
+// Sends one Request (target_id and file set, the rest by fill(index, req)) to
+// every target of the layout at once and waits for all answers.
+template <class Request, class Fill>
+Result<std::vector<typename rpc::RpcClient::ResponseOf<Request>>> on_all_targets(Cluster& cluster, const EntryId& file,
+                                                                               const proto::Layout& layout,
+                                                                               Fill fill) {
+  std::vector<rpc::Endpoint> eps;
+  for (uint32_t t : layout.targets()) eps.push_back(COMBFS_TRY(cluster.target_endpoint(t)));
+  std::vector<Pending> pending;
+  for (int i = 0; i < layout.targets_size(); ++i) {
+    Request req;
+    req.set_target_id(layout.targets(i));
+    file.to_proto(req.mutable_file());
+    fill(static_cast<uint32_t>(i), req);
+    pending.push_back(cluster.rpc().start(eps[i], req));
+  }
+  std::vector<typename rpc::RpcClient::ResponseOf<Request>> replies(pending.size());
+  std::optional<Status> failed;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    auto resp = rpc::RpcClient::finish<Request>(pending[i]);
+    if (resp)
+      replies[i] = std::move(*resp);
+    else if (!failed)
+      failed = on_target(resp.error(), layout.targets(i), file);
+  }
+  if (failed) return error(*failed);
+  return replies;
+}
+
+}  // namespace
+
+uint64_t DataPath::max_request(const striping::Pattern& p) const {
+  return std::min<uint64_t>(p.chunk_size, cluster_.limits().max_bulk);
+}
+
+Result<std::vector<rpc::Endpoint>> DataPath::endpoints(const proto::Layout& layout) {
+  std::vector<rpc::Endpoint> eps;
+  eps.reserve(layout.targets_size());
+  for (uint32_t t : layout.targets()) eps.push_back(COMBFS_TRY(cluster_.target_endpoint(t)));
+  return eps;
+}
+
+Result<size_t> DataPath::read(const EntryId& file, const proto::Layout& layout, char* buf, size_t length,
+                              uint64_t offset) {
+  if (length == 0) return size_t{0};
+  auto p = COMBFS_TRY(pattern_of(layout));
+  auto eps = COMBFS_TRY(endpoints(layout));
+  auto requests = plan_io(p, offset, length, max_request(p));
+
+  std::vector<Pending> pending;
+  pending.reserve(requests.size());
+  for (const auto& r : requests) {
+    proto::ReadChunkRequest req;
+    req.set_target_id(layout.targets(r.target_index));
+    file.to_proto(req.mutable_file());
+    req.set_offset(r.local_offset);
+    req.set_length(static_cast<uint32_t>(r.length));
+    rpc::CallBulk bulk;
+    bulk.in = std::span<char>(buf + r.buf_offset, r.length);
+    pending.push_back(cluster_.rpc().start(eps[r.target_index], req, bulk));
+  }
+  // Wait for every request even after an error: they all write into buf.
+  std::vector<uint64_t> got(requests.size());
+  std::optional<Status> failed;
+  bool short_piece = false;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    size_t bulk_len = 0;
+    auto resp = rpc::RpcClient::finish<proto::ReadChunkRequest>(pending[i], &bulk_len);
+    if (!resp) {
+      if (!failed) failed = on_target(resp.error(), layout.targets(requests[i].target_index), file);
+      continue;
+    }
+    got[i] = bulk_len;
+    if (bulk_len < requests[i].length) short_piece = true;
+  }
+  if (failed) return error(*failed);
+  if (!short_piece) return length;
+  // Some chunk file ended early: a hole or the end of the file. Only now is
+  // the file's size needed.
+  auto file_size = COMBFS_TRY(size(file, layout));
+  return complete_read(std::span<char>(buf, length), offset, requests, got, file_size);
+}
+
+Result<void> DataPath::write(const EntryId& file, const proto::Layout& layout, const char* buf, size_t length,
+                             uint64_t offset) {
+  if (length == 0) return {};
+  auto p = COMBFS_TRY(pattern_of(layout));
+  auto eps = COMBFS_TRY(endpoints(layout));
+  auto requests = plan_io(p, offset, length, max_request(p));
+
+  std::vector<Pending> pending;
+  pending.reserve(requests.size());
+  for (const auto& r : requests) {
+    proto::WriteChunkRequest req;
+    req.set_target_id(layout.targets(r.target_index));
+    file.to_proto(req.mutable_file());
+    req.set_offset(r.local_offset);
+    rpc::CallBulk bulk;
+    bulk.out = std::span<const char>(buf + r.buf_offset, r.length);
+    pending.push_back(cluster_.rpc().start(eps[r.target_index], req, bulk));
+  }
+  std::optional<Status> failed;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    auto resp = rpc::RpcClient::finish<proto::WriteChunkRequest>(pending[i]);
+    uint32_t target = layout.targets(requests[i].target_index);
+    if (!resp) {
+      if (!failed) failed = on_target(resp.error(), target, file);
+    } else if (resp->written() != requests[i].length && !failed) {
+      failed = Status(proto::STORAGE_IO, fmt::format("target {} (file {}) wrote {} of {} bytes at local offset {}",
+                                                     target, file.to_string(), resp->written(), requests[i].length,
+                                                     requests[i].local_offset));
+    }
+  }
+  if (failed) return error(*failed);
+  return {};
+}
+
+Result<uint64_t> DataPath::size(const EntryId& file, const proto::Layout& layout) {
+  auto p = COMBFS_TRY(pattern_of(layout));
+  auto replies = COMBFS_TRY(on_all_targets<proto::StatChunkRequest>(cluster_, file, layout, [](uint32_t, auto&) {}));
+  std::vector<uint64_t> local(replies.size());
+  for (size_t i = 0; i < replies.size(); ++i) local[i] = replies[i].exists() ? replies[i].local_size() : 0;
+  return size_from_local_sizes(p, local);
+}
+
+Result<void> DataPath::truncate(const EntryId& file, const proto::Layout& layout, uint64_t new_size) {
+  auto p = COMBFS_TRY(pattern_of(layout));
+  COMBFS_CHECK(on_all_targets<proto::TruncateChunkRequest>(
+      cluster_, file, layout, [&](uint32_t i, auto& req) { req.set_local_size(striping::local_size(p, i, new_size)); }));
+  return {};
+}
+
+Result<void> DataPath::fsync(const EntryId& file, const proto::Layout& layout) {
+  COMBFS_CHECK(on_all_targets<proto::FsyncChunkRequest>(cluster_, file, layout, [](uint32_t, auto&) {}));
+  return {};
+}
+
+}  // namespace combfs::client

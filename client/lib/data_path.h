@@ -1,0 +1,51 @@
+// Striped file data: each I/O is split by chunk (data_plan.h) and sent to all
+// targets in parallel; every call waits for all of its requests before it
+// returns, so a buffer is never touched after the call.
+//
+// Writes are synchronous: when write() returns, every target acknowledged its
+// part (durability still needs fsync()).
+#pragma once
+
+#include <cstdint>
+
+#include "client/lib/cluster.h"
+#include "common/entry_id.h"
+#include "proto/meta.pb.h"
+#include "striping/striping.h"
+
+namespace combfs::client {
+
+class DataPath {
+ public:
+  explicit DataPath(Cluster& cluster) : cluster_(cluster) {}
+
+  // Reads up to `length` bytes at `offset` into buf. Returns the number of
+  // bytes read: `length` unless the read crosses the file's end (holes and
+  // chunk files that end early read as zeros up to the file size).
+  Result<size_t> read(const EntryId& file, const proto::Layout& layout, char* buf, size_t length, uint64_t offset);
+
+  // Writes `length` bytes at `offset`. All or nothing from the caller's view:
+  // an error means some part may not have been written.
+  Result<void> write(const EntryId& file, const proto::Layout& layout, const char* buf, size_t length,
+                     uint64_t offset);
+
+  // The file's size as the targets see it: max over targets of
+  // striping::file_end(local chunk file size).
+  Result<uint64_t> size(const EntryId& file, const proto::Layout& layout);
+
+  // Sets every target's chunk file to striping::local_size(size), so the
+  // measured size afterwards is exactly `size` (holes included).
+  Result<void> truncate(const EntryId& file, const proto::Layout& layout, uint64_t size);
+
+  // Flushes the file's chunk files on every target to stable storage.
+  Result<void> fsync(const EntryId& file, const proto::Layout& layout);
+
+ private:
+  // Largest bulk of one request: a chunk, bounded by the frame limit.
+  uint64_t max_request(const striping::Pattern& p) const;
+  Result<std::vector<rpc::Endpoint>> endpoints(const proto::Layout& layout);
+
+  Cluster& cluster_;
+};
+
+}  // namespace combfs::client

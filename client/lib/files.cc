@@ -1,0 +1,141 @@
+#include "client/lib/files.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <random>
+
+#include "common/daemon.h"
+
+namespace combfs::client {
+
+uint64_t new_client_id() {
+  std::random_device rd;
+  uint64_t id = 0;
+  while (id == 0) id = (uint64_t(rd()) << 32) ^ rd() ^ uint64_t(now_ns());
+  return id;
+}
+
+Result<std::unique_ptr<OpenFile>> Files::open(uint32_t owner, const EntryId& id, bool for_write, bool truncate,
+                                              proto::EntryInfo* info) {
+  auto opened = COMBFS_TRY(meta_.open(owner, id, for_write, client_id_));
+  auto file = std::make_unique<OpenFile>();
+  file->id = id;
+  file->owner = owner_of(opened, owner);
+  file->layout = opened.layout();
+  file->for_write = for_write;
+  if (truncate && for_write && opened.attr().type() == proto::FT_REG) {
+    proto::SetAttrRequest req;
+    req.set_valid(proto::SETATTR_MTIME_NOW);
+    auto cut = truncate_or_close(*file, req);
+    if (!cut) return error(cut.error());
+    opened = std::move(*cut);
+  }
+  if (info) *info = std::move(opened);
+  return file;
+}
+
+Result<proto::EntryInfo> Files::truncate_or_close(OpenFile& file, proto::SetAttrRequest req) {
+  auto cut = truncate(file.owner, file.id, file.layout, 0, std::move(req));
+  if (!cut) {
+    // The caller never sees this handle: give the open back to metad.
+    (void)close(file);
+    return error(cut.error());
+  }
+  file.last_write_ns = now_ns();
+  return cut;
+}
+
+Result<std::unique_ptr<OpenFile>> Files::create(uint32_t parent_owner, const EntryId& parent, const std::string& name,
+                                                uint32_t mode, uint32_t uid, uint32_t gid, bool exclusive,
+                                                bool for_write, bool truncate, proto::EntryInfo* info) {
+  proto::CreateRequest req;
+  parent.to_proto(req.mutable_parent());
+  req.set_name(name);
+  req.set_mode((mode & ~S_IFMT) | S_IFREG);
+  req.set_uid(uid);
+  req.set_gid(gid);
+  req.set_exclusive(exclusive);
+  req.set_open_for_write(for_write);
+  req.set_client_id(client_id_);
+  auto resp = COMBFS_TRY(meta_.create(parent_owner, req));
+  uint32_t owner = owner_of(resp.info(), parent_owner);
+  EntryId id = EntryId::from_proto(resp.info().attr().id());
+  if (!resp.created()) {
+    // Someone else created it first: this is a plain open of their file
+    // (metad counted no opener for us).
+    if (resp.info().attr().type() == proto::FT_DIR)
+      return error(proto::META_IS_DIR, fmt::format("'{}' is a directory", name));
+    return open(owner, id, for_write, truncate, info);
+  }
+  auto file = std::make_unique<OpenFile>();
+  file->id = id;
+  file->owner = owner;
+  file->layout = resp.info().layout();
+  file->for_write = for_write;
+  if (info) *info = std::move(*resp.mutable_info());
+  return file;
+}
+
+Result<void> Files::close(OpenFile& file) {
+  proto::CloseRequest req;
+  file.id.to_proto(req.mutable_id());
+  req.set_for_write(file.for_write);
+  req.set_client_id(client_id_);
+  Result<uint64_t> measured = 0;
+  if (file.for_write) {
+    measured = data_.size(file.id, file.layout);
+    if (measured) {
+      req.set_has_size(true);
+      req.set_size(*measured);
+    } else {
+      // Still give the open back; metad keeps the size it has.
+      spdlog::warn("close of {}: cannot measure the size on the targets: {}", file.id.to_string(),
+                   measured.error().to_string());
+    }
+    req.set_mtime_ns(file.last_write_ns.load());
+  }
+  COMBFS_CHECK(meta_.close(file.owner, req));
+  if (!measured) return error(measured.error());
+  return {};
+}
+
+Result<size_t> Files::read(OpenFile& file, char* buf, size_t length, uint64_t offset) {
+  return data_.read(file.id, file.layout, buf, length, offset);
+}
+
+Result<void> Files::write(OpenFile& file, const char* buf, size_t length, uint64_t offset) {
+  COMBFS_CHECK(data_.write(file.id, file.layout, buf, length, offset));
+  file.last_write_ns = now_ns();
+  return {};
+}
+
+Result<proto::EntryInfo> Files::fsync(OpenFile& file) {
+  COMBFS_CHECK(data_.fsync(file.id, file.layout));
+  if (!file.for_write) return meta_.getattr(file.owner, file.id);
+  auto size = COMBFS_TRY(data_.size(file.id, file.layout));
+  return meta_.update_size(file.owner, file.id, size, file.last_write_ns.load());
+}
+
+Result<proto::EntryInfo> Files::truncate(uint32_t owner, const EntryId& id, const proto::Layout& layout, uint64_t size,
+                                         proto::SetAttrRequest req) {
+  COMBFS_CHECK(data_.truncate(id, layout, size));
+  id.to_proto(req.mutable_id());
+  req.set_valid(req.valid() | proto::SETATTR_SIZE);
+  req.set_size(size);
+  return meta_.setattr(owner, req);
+}
+
+Result<proto::EntryInfo> Files::live_size(proto::EntryInfo info) {
+  if (info.attr().type() != proto::FT_REG || info.attr().open_writers() == 0) return info;
+  auto measured = COMBFS_TRY(data_.size(EntryId::from_proto(info.attr().id()), info.layout()));
+  if (measured > info.attr().size()) info.mutable_attr()->set_size(measured);
+  return info;
+}
+
+Result<proto::EntryInfo> Files::getattr(uint32_t owner, const EntryId& id) {
+  return live_size(COMBFS_TRY(meta_.getattr(owner, id)));
+}
+
+}  // namespace combfs::client
