@@ -1,0 +1,187 @@
+#include "stored/chunk_store.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+namespace combfs::stored {
+
+struct ChunkStore::File {
+  explicit File(int fd) : fd(fd) {}
+  ~File() { ::close(fd); }
+  const int fd;
+  // Whether the directory entries leading to this file are known durable.
+  // False for every freshly opened descriptor: we cannot tell whether an
+  // earlier descriptor (since evicted) created the file without syncing them.
+  std::atomic<bool> dirs_synced{false};
+};
+
+namespace {
+
+Status errno_status(int err, const std::string& what) {
+  return Status(err == ENOSPC || err == EDQUOT ? proto::NO_SPACE : proto::IO_ERROR,
+                fmt::format("{}: {}", what, std::strerror(err)));
+}
+
+Result<void> fsync_dir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(errno_status(errno, fmt::format("open directory '{}' for fsync", dir)));
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return std::unexpected(errno_status(err, fmt::format("fsync directory '{}'", dir)));
+  return {};
+}
+
+}  // namespace
+
+ChunkStore::ChunkStore(size_t max_open_files) : max_open_files_(std::max<size_t>(1, max_open_files)) {}
+
+ChunkStore::~ChunkStore() = default;
+
+std::mutex& ChunkStore::path_lock(const std::string& path) {
+  return path_locks_[std::hash<std::string>()(path) % path_locks_.size()];
+}
+
+size_t ChunkStore::cached_files() const {
+  std::lock_guard lock(mutex_);
+  return cache_.size();
+}
+
+Result<std::shared_ptr<ChunkStore::File>> ChunkStore::acquire(const Target& target, const EntryId& file, bool create) {
+  const std::string path = target.chunk_path(file);
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = cache_.find(path); it != cache_.end()) {
+      lru_.splice(lru_.begin(), lru_, it->second.lru);
+      return it->second.file;
+    }
+  }
+
+  std::lock_guard opening(path_lock(path));
+  {
+    // Another request may have opened it while we waited for the path lock.
+    std::lock_guard lock(mutex_);
+    if (auto it = cache_.find(path); it != cache_.end()) {
+      lru_.splice(lru_.begin(), lru_, it->second.lru);
+      return it->second.file;
+    }
+  }
+  int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
+  if (fd < 0 && errno == ENOENT && create) {
+    // Bucket directories are created lazily, on the first write into them.
+    if (::mkdir(target.bucket_dir(file).c_str(), 0755) != 0 && errno != EEXIST)
+      return std::unexpected(errno_status(errno, fmt::format("create directory '{}'", target.bucket_dir(file))));
+    fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_CREAT, 0644);
+  }
+  if (fd < 0) {
+    if (errno == ENOENT && !create) return std::shared_ptr<File>();
+    return std::unexpected(errno_status(errno, fmt::format("open '{}'", path)));
+  }
+  auto opened = std::make_shared<File>(fd);
+
+  std::lock_guard lock(mutex_);
+  lru_.push_front(path);
+  cache_.emplace(path, Entry{opened, lru_.begin()});
+  while (cache_.size() > max_open_files_) {
+    // Dropping the entry closes the fd once in-flight users release it.
+    cache_.erase(lru_.back());
+    lru_.pop_back();
+  }
+  return opened;
+}
+
+Result<void> ChunkStore::write(const Target& target, const EntryId& file, uint64_t offset, std::span<const char> data) {
+  auto f = COMBFS_TRY(acquire(target, file, true));
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::pwrite(f->fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return std::unexpected(
+          errno_status(errno, fmt::format("pwrite of {} bytes to '{}' at offset {}", data.size() - done,
+                                          target.chunk_path(file), offset + done)));
+    }
+    done += static_cast<size_t>(n);
+  }
+  return {};
+}
+
+Result<size_t> ChunkStore::read(const Target& target, const EntryId& file, uint64_t offset, std::span<char> out) {
+  auto f = COMBFS_TRY(acquire(target, file, false));
+  if (!f) return size_t{0};
+  size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = ::pread(f->fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return std::unexpected(errno_status(
+          errno, fmt::format("pread of {} bytes from '{}' at offset {}", out.size() - done, target.chunk_path(file),
+                             offset + done)));
+    }
+    if (n == 0) break;  // end of the chunk file
+    done += static_cast<size_t>(n);
+  }
+  return done;
+}
+
+Result<void> ChunkStore::truncate(const Target& target, const EntryId& file, uint64_t size) {
+  auto f = COMBFS_TRY(acquire(target, file, size > 0));
+  if (!f) return {};  // missing and size 0: already so
+  if (::ftruncate(f->fd, static_cast<off_t>(size)) != 0)
+    return std::unexpected(errno_status(errno, fmt::format("ftruncate '{}' to {} bytes", target.chunk_path(file), size)));
+  return {};
+}
+
+Result<void> ChunkStore::fsync(const Target& target, const EntryId& file) {
+  auto f = COMBFS_TRY(acquire(target, file, false));
+  if (!f) return {};
+  if (::fsync(f->fd) != 0)
+    return std::unexpected(errno_status(errno, fmt::format("fsync '{}'", target.chunk_path(file))));
+  if (!f->dirs_synced.load()) {
+    // The file (or its bucket) may be new: make the names durable too.
+    COMBFS_CHECK(fsync_dir(target.bucket_dir(file)));
+    COMBFS_CHECK(fsync_dir(target.path() + "/chunks"));
+    f->dirs_synced = true;
+  }
+  return {};
+}
+
+Result<ChunkStat> ChunkStore::stat(const Target& target, const EntryId& file) {
+  const std::string path = target.chunk_path(file);
+  struct stat st;
+  ChunkStat result;
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return result;
+    return std::unexpected(errno_status(errno, fmt::format("stat '{}'", path)));
+  }
+  result.exists = true;
+  result.size = static_cast<uint64_t>(st.st_size);
+  result.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  return result;
+}
+
+Result<bool> ChunkStore::remove(const Target& target, const EntryId& file) {
+  const std::string path = target.chunk_path(file);
+  std::lock_guard removing(path_lock(path));
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = cache_.find(path); it != cache_.end()) {
+      lru_.erase(it->second.lru);
+      cache_.erase(it);
+    }
+  }
+  if (::unlink(path.c_str()) != 0) {
+    if (errno == ENOENT) return false;
+    return std::unexpected(errno_status(errno, fmt::format("unlink '{}'", path)));
+  }
+  // Future checksum sidecars ("<chunk>.crc", see target.h) go here too.
+  return true;
+}
+
+}  // namespace combfs::stored

@@ -1,0 +1,31 @@
+// ReadChunk: up to `length` bytes at the local offset, as the reply's bulk
+// payload; shorter at the end of the chunk file, empty when it does not exist.
+#include <fmt/format.h>
+
+#include "stored/ops/chunk_op.h"
+#include "stored/ops/ops.h"
+
+namespace combfs::stored {
+
+void add_read_chunk(rpc::Dispatcher& dispatcher, StoredState& state) {
+  dispatcher.add<proto::ReadChunkRequest>(
+      [&state](const proto::ReadChunkRequest& req, rpc::RequestContext& ctx) -> Result<proto::ReadChunkResponse> {
+        auto ref = COMBFS_TRY(resolve_chunk(state, req.target_id(), req.file()));
+        if (req.length() > state.max_read_bytes)
+          return error(proto::INVALID_ARGUMENT,
+                       fmt::format("ReadChunk of {} bytes exceeds the {} byte limit of one reply; split the read",
+                                   req.length(), state.max_read_bytes));
+        ctx.bulk_out.resize(req.length());
+        auto n = state.chunks.read(*ref.target, ref.file, req.offset(), ctx.bulk_out);
+        if (!n) {
+          ctx.bulk_out.clear();
+          return error(storage_error(ref, "read", n.error()));
+        }
+        ctx.bulk_out.resize(*n);
+        proto::ReadChunkResponse resp;
+        resp.set_length(static_cast<uint32_t>(*n));
+        return resp;
+      });
+}
+
+}  // namespace combfs::stored

@@ -1,0 +1,18 @@
+// TruncateChunk: sets this target's chunk file to the file's local size here
+// (striping::local_size); creates it when a file grows by truncate.
+#include "stored/ops/chunk_op.h"
+#include "stored/ops/ops.h"
+
+namespace combfs::stored {
+
+void add_truncate_chunk(rpc::Dispatcher& dispatcher, StoredState& state) {
+  dispatcher.add<proto::TruncateChunkRequest>(
+      [&state](const proto::TruncateChunkRequest& req, rpc::RequestContext&) -> Result<proto::TruncateChunkResponse> {
+        auto ref = COMBFS_TRY(resolve_chunk(state, req.target_id(), req.file()));
+        if (auto done = state.chunks.truncate(*ref.target, ref.file, req.local_size()); !done)
+          return error(storage_error(ref, "truncate", done.error()));
+        return proto::TruncateChunkResponse();
+      });
+}
+
+}  // namespace combfs::stored

@@ -1,0 +1,57 @@
+// A storage target: one directory on a local disk that holds chunk files.
+//
+// On-disk layout (docs/architecture.md):
+//   <target>/target.uuid                     stable identity; mgmtd maps it to a target id
+//   <target>/chunks/<bb>/<hi>-<lo>           chunk file of entry <hi>-<lo> (EntryId::to_string()),
+//                                            <bb> = last two hex digits of lo, spreading
+//                                            files over 256 bucket directories
+//
+// A chunk file holds this target's chunks of one file back to back, raw: byte
+// k of the chunk file is byte k of the file's local data on this target, so a
+// missing range reads as zeros (sparse) and the size is the local size.
+//
+// Room for end-to-end checksums (DESIGN.md "Data integrity", not implemented
+// yet): the CRC32C of each 64 KiB block of a chunk file will live in a sidecar
+// `<target>/chunks/<bb>/<hi>-<lo>.crc` (4 bytes per block, block i at byte
+// 4*i), written with the data and removed with it. Data files stay raw so
+// existing targets remain readable; a target without sidecars is "unverified".
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/entry_id.h"
+#include "common/status.h"
+
+namespace combfs::stored {
+
+struct Capacity {
+  uint64_t total_bytes = 0;
+  uint64_t free_bytes = 0;  // available to this unprivileged daemon
+};
+
+class Target {
+ public:
+  // Opens the target directory `dir`, creating it, target.uuid and chunks/
+  // when missing. The path is made absolute so mgmtd and logs show where it is.
+  static Result<std::shared_ptr<Target>> open(const std::string& dir);
+
+  const std::string& path() const { return path_; }
+  const std::string& uuid() const { return uuid_; }
+
+  // <target>/chunks/<bb>
+  std::string bucket_dir(const EntryId& file) const;
+  // <target>/chunks/<bb>/<hi>-<lo>
+  std::string chunk_path(const EntryId& file) const;
+
+  // Size and free space of the file system holding the target (statvfs).
+  Result<Capacity> capacity() const;
+
+ private:
+  Target(std::string path, std::string uuid) : path_(std::move(path)), uuid_(std::move(uuid)) {}
+  std::string path_;
+  std::string uuid_;
+};
+
+}  // namespace combfs::stored
