@@ -1,0 +1,164 @@
+// combfs-metad: the metadata server. Startup order matters for tests and
+// operators: listen, register with mgmtd, open the store under the node id
+// mgmtd gave us, create the root if we own it, start heartbeats and the chunk
+// removal worker, and only then write the port file (= "ready").
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+#include "common/daemon.h"
+#include "common/log.h"
+#include "common/mgmt_client.h"
+#include "common/rpc/server.h"
+#include "metad/map_refresher.h"
+#include "metad/removal_queue_worker.h"
+#include "metad/service.h"
+
+namespace {
+
+using namespace combfs;
+using namespace std::chrono_literals;
+
+struct Options {
+  std::string mgmtd;
+  std::string secret_file;
+  std::string bind = "0.0.0.0";
+  int port = kDefaultMetadPort;
+  std::string host = "127.0.0.1";
+  std::string data_dir;
+  std::string port_file;
+  std::string log_level = "info";
+  std::string log_file;
+  int threads = 4;
+  double heartbeat_interval = 1.0;
+};
+
+constexpr auto kRegisterPatience = 60s;
+
+Result<std::shared_ptr<const ClusterMap>> wait_for_root_owner(MgmtClient& mgmt) {
+  auto give_up = std::chrono::steady_clock::now() + kRegisterPatience;
+  for (;;) {
+    auto map = mgmt.refresh(true);
+    if (map && (*map)->root_owner != 0) return map;
+    if (std::chrono::steady_clock::now() >= give_up) {
+      if (!map) return map;
+      return error(proto::MGMT_NO_META, fmt::format("mgmtd at {} has not chosen the owner of the root directory after "
+                                                    "{} s; check mgmtd's log",
+                                                    mgmt.endpoint().to_string(), kRegisterPatience.count()));
+    }
+    std::this_thread::sleep_for(500ms);
+  }
+}
+
+Result<void> run(const Options& o) {
+  auto secret = COMBFS_TRY(rpc::load_secret(o.secret_file));
+  auto uuid = COMBFS_TRY(load_or_create_uuid(o.data_dir, "node.uuid"));
+  auto mgmt_ep = COMBFS_TRY(rpc::Endpoint::parse(o.mgmtd, kDefaultMgmtdPort));
+  if (o.port < 0 || o.port > 65535) return error(proto::INVALID_ARGUMENT, fmt::format("--port {} is not 0-65535", o.port));
+
+  // The io threads run only at the end, so requests that arrive during startup
+  // wait in the listen backlog until everything below is ready.
+  IoPool pool(o.threads);
+  rpc::Dispatcher dispatcher;
+  rpc::ServerOptions server_options;
+  server_options.name = "metad";
+  server_options.bind_host = o.bind;
+  server_options.port = static_cast<uint16_t>(o.port);
+  server_options.secret = secret;
+  rpc::RpcServer server(pool.io(), server_options, dispatcher);
+  uint16_t port = COMBFS_TRY(server.listen());
+  spdlog::info("listening on {}:{}", o.bind, port);
+
+  rpc::ClientOptions client_options;
+  client_options.name = "metad";
+  client_options.secret = secret;
+  // Bounds how long shutdown can wait for a call to an unreachable mgmtd.
+  client_options.call_timeout = 5s;
+  rpc::RpcClient rpc(client_options);
+  MgmtClient mgmt(rpc, mgmt_ep);
+
+  proto::RegisterNodeRequest reg;
+  reg.set_uuid(uuid);
+  reg.set_type(proto::NODE_META);
+  reg.set_alias(fmt::format("metad@{}:{}", o.host, port));
+  reg.set_host(o.host);
+  reg.set_port(port);
+  auto registered = COMBFS_TRY(mgmt.register_node(reg, kRegisterPatience));
+  const uint32_t node_id = registered.node_id();
+  spdlog::info("registered with mgmtd at {} as node {}", mgmt_ep.to_string(), node_id);
+
+  auto store = COMBFS_TRY(metad::MetaStore::open({.path = o.data_dir + "/meta.db", .node_id = node_id, .clock = {}}));
+  auto map = COMBFS_TRY(wait_for_root_owner(mgmt));
+  if ((*map).root_owner == node_id) {
+    COMBFS_CHECK(store->ensure_root());
+    spdlog::info("this metad owns the root directory");
+  } else {
+    spdlog::info("the root directory is owned by metad node {}", map->root_owner);
+  }
+
+  metad::ClusterMapSource source = [&mgmt] { return mgmt.map(); };
+  metad::MetaService service(*store, source, std::random_device()());
+  service.register_handlers(dispatcher);
+
+  const auto interval = std::chrono::milliseconds(static_cast<int64_t>(o.heartbeat_interval * 1000));
+  mgmt.start_heartbeat(
+      [&store, node_id] {
+        proto::HeartbeatRequest hb;
+        hb.set_node_id(node_id);
+        hb.set_entries(store->entry_count());
+        return hb;
+      },
+      interval);
+  metad::MapRefresher refresher(mgmt, std::max(interval * 10, std::chrono::milliseconds(1000)));
+  refresher.start();
+  metad::RemovalQueueWorker worker(*store, rpc, source);
+  store->set_removal_listener([&worker] { worker.wake(); });
+  worker.start();
+
+  if (!o.port_file.empty()) COMBFS_CHECK(write_file_atomic(o.port_file, std::to_string(port) + "\n"));
+  spdlog::info("combfs-metad ready: node {}, port {}, {} entries", node_id, port, store->entry_count());
+
+  pool.run_until_signal();
+
+  server.stop();
+  store->set_removal_listener(nullptr);
+  worker.stop();
+  refresher.stop();
+  mgmt.stop();
+  spdlog::info("combfs-metad stopped");
+  return {};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  CLI::App app{"combfs-metad: the combfs metadata server (namespace in SQLite)"};
+  app.set_config("--config", "", "read options from FILE (TOML: key = value, keys named like the long options)");
+  app.add_option("--mgmtd", o.mgmtd, "where mgmtd runs: HOST[:PORT] (default port 8008)")->required();
+  app.add_option("--secret-file", o.secret_file, "the cluster's shared secret (mode 0600)")->required();
+  app.add_option("--bind", o.bind, "address to listen on")->capture_default_str();
+  app.add_option("--port", o.port, "port to listen on (0: any free port)")->capture_default_str();
+  app.add_option("--host", o.host, "address other nodes use to reach this metad")->capture_default_str();
+  app.add_option("--data-dir", o.data_dir, "state directory (meta.db, node.uuid)")->required();
+  app.add_option("--port-file", o.port_file, "write the port here once fully ready");
+  app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  app.add_option("--log-file", o.log_file, "log to FILE instead of stderr");
+  app.add_option("--threads", o.threads, "request handler threads")->capture_default_str()->check(CLI::Range(1, 256));
+  app.add_option("--heartbeat-interval", o.heartbeat_interval, "seconds between heartbeats to mgmtd")
+      ->capture_default_str()
+      ->check(CLI::Range(0.05, 3600.0));
+  CLI11_PARSE(app, argc, argv);
+
+  combfs::init_logging("metad", o.log_level, o.log_file);
+  auto result = run(o);
+  if (!result) {
+    spdlog::critical("combfs-metad cannot run: {}", result.error().to_string());
+    return 1;
+  }
+  return 0;
+}

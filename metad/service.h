@@ -1,0 +1,25 @@
+// MetaService: binds metad's request handlers (ops/) to a Dispatcher. It owns
+// nothing but placement's random generator; the store and the map source are
+// the caller's, so tests can run it on an in-memory cluster map without mgmtd.
+#pragma once
+
+#include "common/rpc/dispatcher.h"
+#include "metad/ops/ops.h"
+
+namespace combfs::metad {
+
+class MetaService {
+ public:
+  // seed: for placement; tests pass a fixed one.
+  MetaService(MetaStore& store, ClusterMapSource cluster_map, uint64_t seed);
+
+  // Adds a handler for Ping and every metad request.
+  // REQUIRES: this service outlives the dispatcher's use.
+  void register_handlers(rpc::Dispatcher& dispatcher);
+
+ private:
+  Placement placement_;
+  OpsContext ctx_;
+};
+
+}  // namespace combfs::metad

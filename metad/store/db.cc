@@ -1,0 +1,132 @@
+#include "metad/store/db.h"
+
+#include <fmt/format.h>
+
+namespace combfs::metad {
+
+namespace {
+Status sqlite_status(sqlite3* db, int rc, const std::string& path, const std::string& what) {
+  ErrorCode code = rc == SQLITE_FULL ? proto::NO_SPACE : proto::IO_ERROR;
+  std::string hint = rc == SQLITE_FULL ? " (free space on the metadata disk)"
+                     : rc == SQLITE_BUSY ? " (another process holds the database; is a second metad running on this data directory?)"
+                                         : "";
+  return Status(code, fmt::format("metadata database {}: {}: {}{}", path, what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), hint));
+}
+}  // namespace
+
+Query::~Query() {
+  if (stmt_) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+}
+
+Query& Query::bind(int index, int64_t value) {
+  sqlite3_bind_int64(stmt_, index + 1, value);
+  return *this;
+}
+
+Query& Query::bind(int index, const std::string& value) {
+  sqlite3_bind_text(stmt_, index + 1, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Query& Query::bind_blob(int index, const std::string& value) {
+  sqlite3_bind_blob(stmt_, index + 1, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Query& Query::bind_null(int index) {
+  sqlite3_bind_null(stmt_, index + 1);
+  return *this;
+}
+
+Result<bool> Query::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return std::unexpected(sqlite_status(sqlite3_db_handle(stmt_), rc, *db_path_, sqlite3_sql(stmt_)));
+}
+
+Result<void> Query::run() {
+  for (;;) {
+    bool row = COMBFS_TRY(step());
+    if (!row) return {};
+  }
+}
+
+std::string Query::text(int col) const {
+  const void* data = sqlite3_column_blob(stmt_, col);
+  int len = sqlite3_column_bytes(stmt_, col);
+  if (!data || len <= 0) return {};
+  return std::string(static_cast<const char*>(data), static_cast<size_t>(len));
+}
+
+Result<std::unique_ptr<Db>> Db::open(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Status s = sqlite_status(raw, rc, path, "cannot open (check that the data directory exists and is writable)");
+    sqlite3_close(raw);
+    return std::unexpected(s);
+  }
+  std::unique_ptr<Db> db(new Db(raw, path));
+  sqlite3_busy_timeout(raw, 5000);
+  COMBFS_CHECK(db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
+  // journal_mode answers with the mode it got; a file system without shared
+  // memory support silently stays in rollback mode, which we refuse.
+  auto q = COMBFS_TRY(db->query("PRAGMA journal_mode"));
+  if (!COMBFS_TRY(q.step()) || q.text(0) != "wal")
+    return error(proto::IO_ERROR, fmt::format("metadata database {}: cannot switch to WAL mode (got '{}'); put the data "
+                                              "directory on a local file system",
+                                              path, q.text(0)));
+  return db;
+}
+
+Db::~Db() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+Result<void> Db::exec(const std::string& sql) {
+  char* msg = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &msg);
+  if (rc != SQLITE_OK) {
+    std::string text = msg ? msg : sqlite3_errstr(rc);
+    sqlite3_free(msg);
+    return error(rc == SQLITE_FULL ? proto::NO_SPACE : proto::IO_ERROR,
+                 fmt::format("metadata database {}: {}: {}", path_, sql, text));
+  }
+  return {};
+}
+
+Result<Query> Db::query(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return std::unexpected(sqlite_status(db_, rc, path_, "cannot prepare " + sql));
+    it = cache_.emplace(sql, stmt).first;
+  }
+  return Query(it->second, &path_);
+}
+
+Status Db::failure(const std::string& what) const { return sqlite_status(db_, sqlite3_errcode(db_), path_, what); }
+
+Result<Transaction> Transaction::begin(Db& db) {
+  COMBFS_CHECK(db.exec("BEGIN IMMEDIATE"));
+  return Transaction(db);
+}
+
+Transaction::~Transaction() {
+  if (db_) (void)db_->exec("ROLLBACK");
+}
+
+Result<void> Transaction::commit() {
+  auto r = db_->exec("COMMIT");
+  if (!r) return r;  // the destructor rolls back
+  db_ = nullptr;
+  return {};
+}
+
+}  // namespace combfs::metad

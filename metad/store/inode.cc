@@ -1,0 +1,71 @@
+#include "metad/store/inode.h"
+
+#include <sys/stat.h>
+
+#include <charconv>
+
+namespace combfs::metad {
+
+proto::EntryInfo Inode::to_info(uint32_t owner_node, uint32_t open_writers) const {
+  proto::EntryInfo info;
+  proto::Attr* a = info.mutable_attr();
+  id.to_proto(a->mutable_id());
+  a->set_type(type);
+  a->set_mode(mode);
+  a->set_uid(uid);
+  a->set_gid(gid);
+  a->set_size(size);
+  a->set_nlink(nlink);
+  a->set_atime_ns(atime_ns);
+  a->set_mtime_ns(mtime_ns);
+  a->set_ctime_ns(ctime_ns);
+  a->set_rdev(rdev);
+  a->set_owner_node(owner_node);
+  a->set_open_writers(open_writers);
+  if (is_dir()) {
+    *info.mutable_dir_pattern() = pattern;
+  } else if (is_reg()) {
+    *info.mutable_layout()->mutable_pattern() = pattern;
+    for (uint32_t t : targets) info.mutable_layout()->add_targets(t);
+  }
+  return info;
+}
+
+proto::FileType file_type_of_mode(uint32_t mode) {
+  switch (mode & S_IFMT) {
+    case S_IFREG: return proto::FT_REG;
+    case S_IFDIR: return proto::FT_DIR;
+    case S_IFLNK: return proto::FT_SYMLINK;
+    case S_IFIFO: return proto::FT_FIFO;
+    case S_IFCHR: return proto::FT_CHR;
+    case S_IFBLK: return proto::FT_BLK;
+    case S_IFSOCK: return proto::FT_SOCK;
+    default: return proto::FT_UNKNOWN;
+  }
+}
+
+std::string format_targets(const std::vector<uint32_t>& targets) {
+  std::string out;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(targets[i]);
+  }
+  return out;
+}
+
+std::vector<uint32_t> parse_targets(const std::string& text) {
+  std::vector<uint32_t> out;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end) {
+    uint32_t v = 0;
+    auto [next, ec] = std::from_chars(p, end, v);
+    if (ec != std::errc()) break;
+    out.push_back(v);
+    p = next;
+    if (p < end && *p == ',') ++p;
+  }
+  return out;
+}
+
+}  // namespace combfs::metad

@@ -1,0 +1,61 @@
+// The rows of metad's namespace as C++ values: an inode (file, directory,
+// symlink or special node) and a directory entry naming one.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/entry_id.h"
+#include "proto/meta.pb.h"
+
+namespace combfs::metad {
+
+struct Inode {
+  EntryId id;
+  proto::FileType type = proto::FT_UNKNOWN;
+  uint32_t mode = 0;  // full st_mode: type bits and permission bits
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint64_t size = 0;
+  uint32_t nlink = 0;
+  int64_t atime_ns = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  uint64_t rdev = 0;
+  std::string symlink_target;
+  EntryId parent;                 // directories: the directory that names it (root: itself)
+  proto::StripePattern pattern;   // directories: inherited by new children; files: the layout's pattern
+  std::vector<uint32_t> targets;  // regular files: chunk i on targets[i mod N]
+  bool orphan = false;            // no name left, kept until its last Close
+
+  bool is_dir() const { return type == proto::FT_DIR; }
+  bool is_reg() const { return type == proto::FT_REG; }
+
+  // The wire form. owner_node: the metad that stores it; open_writers: from the opens table.
+  proto::EntryInfo to_info(uint32_t owner_node, uint32_t open_writers) const;
+};
+
+struct Dentry {
+  int64_t seq = 0;  // never reused: the readdir cookie
+  EntryId parent;
+  std::string name;
+  EntryId child;
+  proto::FileType child_type = proto::FT_UNKNOWN;
+};
+
+// A file whose chunks wait to be removed from the targets still listed.
+struct Removal {
+  int64_t seq = 0;
+  EntryId id;
+  std::vector<uint32_t> targets;
+};
+
+// File type for the type bits of a st_mode (FT_UNKNOWN for none or garbage).
+proto::FileType file_type_of_mode(uint32_t mode);
+
+// "1,2,3" <-> {1,2,3}: target lists are stored as text so the database stays readable.
+std::string format_targets(const std::vector<uint32_t>& targets);
+std::vector<uint32_t> parse_targets(const std::string& text);
+
+}  // namespace combfs::metad

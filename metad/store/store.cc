@@ -1,0 +1,201 @@
+// MetaStore: opening the database, entry ids, the root, and the helpers every
+// operation shares.
+#include "metad/store/store.h"
+
+#include <spdlog/spdlog.h>
+#include <algorithm>
+#include <sys/stat.h>
+
+#include "common/daemon.h"
+#include "metad/store/store_internal.h"
+#include "striping/striping.h"
+
+namespace combfs::metad {
+
+proto::StripePattern default_root_pattern() {
+  proto::StripePattern p;
+  p.set_type(proto::PATTERN_RAID0);
+  p.set_chunk_size(striping::kDefaultChunkSize);
+  p.set_num_targets(striping::kDefaultNumTargets);
+  p.set_pool_id(0);
+  return p;
+}
+
+Result<void> check_name(const std::string& name) {
+  if (name.empty()) return error(proto::META_INVALID, "empty file name");
+  if (name == "." || name == "..")
+    return error(proto::META_INVALID, fmt::format("'{}' cannot be created, removed or renamed", name));
+  if (name.find('/') != std::string::npos || name.find('\0') != std::string::npos)
+    return error(proto::META_INVALID, fmt::format("file name '{}' contains '/' or a NUL byte", name));
+  if (name.size() > kMaxNameLength)
+    return error(proto::META_NAME_TOO_LONG,
+                 fmt::format("file name of {} bytes is longer than {} bytes", name.size(), kMaxNameLength));
+  return {};
+}
+
+Result<std::unique_ptr<MetaStore>> MetaStore::open(StoreOptions options) {
+  if (options.node_id == 0)
+    return error(proto::INVALID_ARGUMENT, "metadata store needs this metad's node id (from mgmtd) to name new entries");
+  if (!options.clock) options.clock = now_ns;
+  std::unique_ptr<MetaStore> store(new MetaStore(std::move(options)));
+  store->db_ = COMBFS_TRY(Db::open(store->options_.path));
+  store->tables_ = std::make_unique<Tables>(*store->db_);
+  Tables& t = *store->tables_;
+  COMBFS_CHECK(t.create_schema());
+
+  // New ids continue after every id ever handed out, also by an earlier node id.
+  auto next = COMBFS_TRY(t.get_meta("next_lo"));
+  store->next_lo_ = next ? static_cast<uint64_t>(*next) : 2;
+  auto old_node = COMBFS_TRY(t.get_meta("node_id"));
+  if (old_node && static_cast<uint32_t>(*old_node) != store->options_.node_id)
+    spdlog::warn("metadata database {} was written by node id {}, now running as node id {} (was mgmtd's database "
+                 "reset?); existing entries keep their ids",
+                 store->options_.path, *old_node, store->options_.node_id);
+  COMBFS_CHECK(store->write([&](Tables& t) -> Result<void> {
+    COMBFS_CHECK(t.set_meta("node_id", store->options_.node_id));
+    return store->sweep_orphans(t);
+  }));
+  store->entries_ = COMBFS_TRY(store->read([](Tables& t) { return t.count_inodes(); }));
+  return store;
+}
+
+Result<void> MetaStore::sweep_orphans(Tables& t) {
+  auto orphans = COMBFS_TRY(t.orphans_without_opens());
+  for (EntryId id : orphans) {
+    auto inode = COMBFS_TRY(t.find_inode(id));
+    if (!inode) continue;
+    spdlog::info("removing orphan {} that no client has open any more", id.to_string());
+    COMBFS_CHECK(remove_inode(t, *inode));
+  }
+  return {};
+}
+
+Result<void> MetaStore::ensure_root() {
+  return write([&](Tables& t) -> Result<void> {
+    if (COMBFS_TRY(t.find_inode(EntryId::root()))) return {};
+    Inode root;
+    root.id = EntryId::root();
+    root.type = proto::FT_DIR;
+    root.mode = S_IFDIR | 0755;
+    root.size = kDirSize;
+    root.nlink = 2;
+    root.atime_ns = root.mtime_ns = root.ctime_ns = now();
+    root.parent = EntryId::root();
+    root.pattern = default_root_pattern();
+    COMBFS_CHECK(t.insert_inode(root));
+    effects_.entry_delta += 1;
+    spdlog::info("created the root directory {}", root.id.to_string());
+    return {};
+  });
+}
+
+uint64_t MetaStore::entry_count() const {
+  std::lock_guard lock(mutex_);
+  return entries_;
+}
+
+void MetaStore::set_removal_listener(std::function<void()> listener) {
+  std::lock_guard lock(mutex_);
+  removal_listener_ = std::move(listener);
+}
+
+Result<EntryId> MetaStore::allocate_id(Tables& t) {
+  // The counter is written in the same transaction as the entry that uses it;
+  // a rolled-back id was never visible, so reusing it after a restart is safe.
+  EntryId id{options_.node_id, next_lo_++};
+  COMBFS_CHECK(t.set_meta("next_lo", static_cast<int64_t>(next_lo_)));
+  return id;
+}
+
+Result<proto::EntryInfo> MetaStore::info_of(Tables& t, const Inode& inode) {
+  uint32_t writers = 0;
+  if (!inode.is_dir()) writers = COMBFS_TRY(t.open_totals(inode.id)).writers;
+  return inode.to_info(options_.node_id, writers);
+}
+
+Result<Inode> MetaStore::load(Tables& t, EntryId id) {
+  auto inode = COMBFS_TRY(t.find_inode(id));
+  if (!inode)
+    return error(proto::META_NOT_FOUND,
+                 fmt::format("entry {} does not exist on metad {} (it was removed)", id.to_string(), options_.node_id));
+  return std::move(*inode);
+}
+
+Result<Inode> MetaStore::load_dir(Tables& t, EntryId id) {
+  auto inode = COMBFS_TRY(t.find_inode(id));
+  if (!inode)
+    return error(proto::META_NOT_FOUND,
+                 fmt::format("directory {} does not exist on metad {} (it was removed)", id.to_string(), options_.node_id));
+  if (!inode->is_dir()) return error(proto::META_NOT_DIR, fmt::format("{} is not a directory", id.to_string()));
+  return std::move(*inode);
+}
+
+Result<Dentry> MetaStore::load_dentry(Tables& t, EntryId parent, const std::string& name) {
+  auto d = COMBFS_TRY(t.find_dentry(parent, name));
+  if (!d) return no_entry(parent, name);
+  return std::move(*d);
+}
+
+Result<void> MetaStore::touch_dir(Tables& t, Inode& dir) {
+  dir.mtime_ns = dir.ctime_ns = now();
+  return t.update_inode(dir);
+}
+
+Result<void> MetaStore::remove_inode(Tables& t, const Inode& inode) {
+  COMBFS_CHECK(t.delete_inode(inode.id));
+  effects_.entry_delta -= 1;
+  if (inode.is_reg() && !inode.targets.empty()) {
+    COMBFS_CHECK(t.enqueue_removal(inode.id, inode.targets));
+    effects_.enqueued = true;
+  }
+  return {};
+}
+
+Result<void> MetaStore::drop_link(Tables& t, Inode& child) {
+  if (child.is_dir()) return remove_inode(t, child);  // only empty directories get here
+  child.nlink = child.nlink > 0 ? child.nlink - 1 : 0;
+  child.ctime_ns = now();
+  if (child.nlink > 0) return t.update_inode(child);
+  auto opens = COMBFS_TRY(t.open_totals(child.id));
+  if (opens.readers + opens.writers > 0) {
+    child.orphan = true;
+    return t.update_inode(child);
+  }
+  return remove_inode(t, child);
+}
+
+Result<bool> MetaStore::is_in_subtree(Tables& t, EntryId dir, EntryId ancestor) {
+  // Walks up the parent chain; the depth bound only guards against a corrupt loop.
+  EntryId cur = dir;
+  for (int depth = 0; depth < 100000; ++depth) {
+    if (cur == ancestor) return true;
+    if (cur == EntryId::root() || cur.is_null()) return false;
+    auto inode = COMBFS_TRY(t.find_inode(cur));
+    if (!inode) return false;  // the chain leaves this metad
+    cur = inode->parent;
+  }
+  return error(proto::INTERNAL, fmt::format("parent chain of directory {} does not end at the root", dir.to_string()));
+}
+
+Result<uint64_t> MetaStore::removal_queue_size() {
+  return read([](Tables& t) { return t.count_removals(); });
+}
+
+Result<std::vector<Removal>> MetaStore::pending_removals(size_t limit) {
+  return read([&](Tables& t) { return t.list_removals(limit); });
+}
+
+Result<void> MetaStore::complete_removal(int64_t seq, const std::vector<uint32_t>& done) {
+  return write([&](Tables& t) -> Result<void> {
+    auto row = COMBFS_TRY(t.find_removal(seq));
+    if (!row) return {};
+    std::vector<uint32_t> left;
+    for (uint32_t target : row->targets)
+      if (std::find(done.begin(), done.end(), target) == done.end()) left.push_back(target);
+    if (left.empty()) return t.delete_removal(seq);
+    if (left.size() != row->targets.size()) return t.update_removal(seq, left);
+    return {};
+  });
+}
+
+}  // namespace combfs::metad

@@ -1,0 +1,42 @@
+// Private to metad/store/*.cc: the transaction wrappers of MetaStore and the
+// error messages shared by its operations.
+#pragma once
+
+#include <fmt/format.h>
+
+#include "metad/store/store.h"
+
+namespace combfs::metad {
+
+template <class F>
+auto MetaStore::write(F&& f) -> decltype(f(std::declval<Tables&>())) {
+  using R = decltype(f(std::declval<Tables&>()));
+  std::function<void()> notify;
+  R result = [&]() -> R {
+    std::lock_guard lock(mutex_);
+    effects_ = {};
+    auto tx = Transaction::begin(*db_);
+    if (!tx) return std::unexpected(tx.error());
+    R r = f(*tables_);
+    if (!r) return r;  // ~Transaction rolls back
+    auto committed = tx->commit();
+    if (!committed) return std::unexpected(committed.error());
+    entries_ = static_cast<uint64_t>(static_cast<int64_t>(entries_) + effects_.entry_delta);
+    if (effects_.enqueued) notify = removal_listener_;
+    return r;
+  }();
+  if (notify) notify();
+  return result;
+}
+
+template <class F>
+auto MetaStore::read(F&& f) -> decltype(f(std::declval<Tables&>())) {
+  std::lock_guard lock(mutex_);
+  return f(*tables_);
+}
+
+inline std::unexpected<Status> no_entry(EntryId parent, const std::string& name) {
+  return error(proto::META_NOT_FOUND, fmt::format("no entry '{}' in directory {}", name, parent.to_string()));
+}
+
+}  // namespace combfs::metad

@@ -1,0 +1,55 @@
+// MetaStore: open/close accounting, sizes measured by writers, and orphans.
+//
+// Open records are persisted per (entry, client) so that an unlinked file's
+// data survives a metad restart while clients still have it open. Known gap:
+// a client that dies without closing leaves its records (and any orphan they
+// keep) forever; open records need a lease renewed by the client's heartbeat.
+#include "metad/store/store_internal.h"
+
+namespace combfs::metad {
+
+Result<proto::EntryInfo> MetaStore::open_file(EntryId id, bool for_write, uint64_t client_id) {
+  return write([&](Tables& t) -> Result<proto::EntryInfo> {
+    Inode n = COMBFS_TRY(load(t, id));
+    if (n.is_dir()) {
+      if (for_write)
+        return error(proto::META_IS_DIR, fmt::format("{} is a directory: it cannot be opened for writing", id.to_string()));
+      return info_of(t, n);  // directories hold no data, nothing to protect
+    }
+    OpenCounts c = COMBFS_TRY(t.open_counts(id, client_id));
+    if (for_write)
+      c.writers += 1;
+    else
+      c.readers += 1;
+    COMBFS_CHECK(t.set_open_counts(id, client_id, c));
+    return info_of(t, n);
+  });
+}
+
+Result<proto::EntryInfo> MetaStore::close_file(const CloseArgs& args) {
+  return write([&](Tables& t) -> Result<proto::EntryInfo> {
+    Inode n = COMBFS_TRY(load(t, args.id));
+    if (n.is_dir()) return info_of(t, n);
+    OpenCounts c = COMBFS_TRY(t.open_counts(args.id, args.client_id));
+    uint32_t& count = args.for_write ? c.writers : c.readers;
+    if (count > 0) count -= 1;
+    COMBFS_CHECK(t.set_open_counts(args.id, args.client_id, c));
+    if (args.has_size && n.is_reg()) {
+      n.size = args.size;
+      if (args.mtime_ns != 0) {
+        n.mtime_ns = args.mtime_ns;
+        n.ctime_ns = std::max(n.ctime_ns, args.mtime_ns);
+      }
+    }
+    OpenCounts total = COMBFS_TRY(t.open_totals(args.id));
+    if (n.orphan && total.readers + total.writers == 0) {
+      COMBFS_CHECK(remove_inode(t, n));
+      n.nlink = 0;
+      return n.to_info(options_.node_id, 0);
+    }
+    COMBFS_CHECK(t.update_inode(n));
+    return n.to_info(options_.node_id, total.writers);
+  });
+}
+
+}  // namespace combfs::metad
