@@ -1,0 +1,87 @@
+// Open files: open, create, read, write, flush, release, fsync. The handle in
+// fi->fh is a client::OpenFile; all I/O is synchronous on the targets.
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+
+#include <vector>
+
+#include "client/fuse/fs.h"
+
+namespace combfs::fuse {
+namespace {
+
+client::OpenFile& handle(fuse_file_info* fi) { return *reinterpret_cast<client::OpenFile*>(fi->fh); }
+bool writable(const fuse_file_info* fi) { return (fi->flags & O_ACCMODE) != O_RDONLY; }
+
+}  // namespace
+
+void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  Fs& fs = fs_of(req);
+  auto inode = inode_or_reply(req, ino);
+  if (!inode) return;
+  proto::EntryInfo info;
+  auto file = fs.files.open(fs.owner(*inode), inode->id, writable(fi), (fi->flags & O_TRUNC) != 0, &info);
+  if (!file) return reply_status(req, "open", file.error());
+  if (info.attr().type() == proto::FT_REG) fs.inodes.set_layout(ino, info.layout());
+  client::OpenFile* raw = file->release();
+  fi->fh = reinterpret_cast<uint64_t>(raw);
+  fi->keep_cache = 0;  // close-to-open: another client may have changed the data
+  if (fuse_reply_open(req, fi) != 0) {
+    std::unique_ptr<client::OpenFile> owned(raw);
+    (void)fs.files.close(*owned);
+  }
+}
+
+void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi) {
+  Fs& fs = fs_of(req);
+  auto dir = inode_or_reply(req, parent);
+  if (!dir) return;
+  uint32_t owner = fs.owner(*dir);
+  const fuse_ctx* ctx = fuse_req_ctx(req);
+  proto::EntryInfo info;
+  auto file = fs.files.create(owner, dir->id, name, mode, ctx->uid, ctx->gid, (fi->flags & O_EXCL) != 0, writable(fi),
+                              (fi->flags & O_TRUNC) != 0, &info);
+  if (!file) return reply_status(req, "create", file.error());
+  reply_create(req, info, owner, fi, std::move(*file));
+}
+
+void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
+  Fs& fs = fs_of(req);
+  // One buffer per FUSE worker thread, grown to the largest read (1 MiB).
+  thread_local std::vector<char> buf;
+  if (buf.size() < size) buf.resize(size);
+  auto n = fs.files.read(handle(fi), buf.data(), size, static_cast<uint64_t>(off));
+  if (!n) return reply_status(req, "read", n.error());
+  fuse_reply_buf(req, buf.data(), *n);
+}
+
+void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off, fuse_file_info* fi) {
+  Fs& fs = fs_of(req);
+  auto done = fs.files.write(handle(fi), buf, size, static_cast<uint64_t>(off));
+  if (!done) return reply_status(req, "write", done.error());
+  fuse_reply_write(req, size);
+}
+
+void op_flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  // Writes are synchronous on the targets: nothing is buffered here.
+  fuse_reply_err(req, 0);
+}
+
+void op_release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  Fs& fs = fs_of(req);
+  std::unique_ptr<client::OpenFile> file(&handle(fi));
+  fi->fh = 0;
+  auto closed = fs.files.close(*file);
+  // The kernel ignores release errors; the log is the only place they show.
+  if (!closed) spdlog::warn("release of {}: {}", file->id.to_string(), closed.error().to_string());
+  fuse_reply_err(req, 0);
+}
+
+void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi) {
+  Fs& fs = fs_of(req);
+  auto done = fs.files.fsync(handle(fi));
+  if (!done) return reply_status(req, "fsync", done.error());
+  fuse_reply_err(req, 0);
+}
+
+}  // namespace combfs::fuse

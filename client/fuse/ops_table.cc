@@ -1,0 +1,61 @@
+// The operation table and the session's init: negotiated FUSE capabilities.
+#include <spdlog/spdlog.h>
+
+#include "client/fuse/fs.h"
+
+namespace combfs::fuse {
+
+inline constexpr unsigned kMaxIo = 1u << 20;  // one FUSE request carries up to 1 MiB
+
+void op_init(void* userdata, fuse_conn_info* conn) {
+  conn->max_write = kMaxIo;
+  conn->max_read = kMaxIo;  // must match -o max_read (see mount.cc)
+  conn->max_readahead = kMaxIo;
+  // Splice stays off until measured (docs/performance); writeback caching off:
+  // writes must reach the targets synchronously for close-to-open semantics.
+  conn->want &= ~(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE | FUSE_CAP_WRITEBACK_CACHE);
+  // O_TRUNC arrives with open, saving a separate setattr round trip.
+  if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+  spdlog::info("FUSE session: protocol {}.{}, max_write {}, capabilities {:#x}", conn->proto_major, conn->proto_minor,
+               conn->max_write, conn->want);
+}
+
+const fuse_lowlevel_ops& fs_operations() {
+  static const fuse_lowlevel_ops ops = [] {
+    fuse_lowlevel_ops o{};
+    o.init = op_init;
+    o.lookup = op_lookup;
+    o.forget = op_forget;
+    o.forget_multi = op_forget_multi;
+    o.getattr = op_getattr;
+    o.setattr = op_setattr;
+    o.readlink = op_readlink;
+    o.mknod = op_mknod;
+    o.mkdir = op_mkdir;
+    o.unlink = op_unlink;
+    o.rmdir = op_rmdir;
+    o.symlink = op_symlink;
+    o.rename = op_rename;
+    o.link = op_link;
+    o.open = op_open;
+    o.read = op_read;
+    o.write = op_write;
+    o.flush = op_flush;
+    o.release = op_release;
+    o.fsync = op_fsync;
+    o.opendir = op_opendir;
+    o.readdir = op_readdir;
+    o.readdirplus = op_readdirplus;
+    o.releasedir = op_releasedir;
+    o.statfs = op_statfs;
+    o.setxattr = op_setxattr;
+    o.getxattr = op_getxattr;
+    o.listxattr = op_listxattr;
+    o.removexattr = op_removexattr;
+    o.create = op_create;
+    return o;
+  }();
+  return ops;
+}
+
+}  // namespace combfs::fuse

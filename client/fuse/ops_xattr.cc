@@ -1,0 +1,79 @@
+// Extended attributes, forwarded to the entry's metad, plus the virtual
+// "user.combfs.entryinfo" (client/lib/entryinfo_xattr.h) that fsctl reads.
+#include <cstring>
+#include <string>
+
+#include "client/fuse/fs.h"
+#include "client/lib/entryinfo_xattr.h"
+
+namespace combfs::fuse {
+namespace {
+
+// size 0 asks for the length only; a too small buffer is ERANGE (getxattr(2)).
+void reply_value(fuse_req_t req, const std::string& value, size_t size) {
+  if (size == 0)
+    fuse_reply_xattr(req, value.size());
+  else if (value.size() > size)
+    fuse_reply_err(req, ERANGE);
+  else
+    fuse_reply_buf(req, value.data(), value.size());
+}
+
+bool is_virtual(const char* name) { return std::strcmp(name, client::kEntryInfoXattr) == 0; }
+
+}  // namespace
+
+void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
+  Fs& fs = fs_of(req);
+  auto inode = inode_or_reply(req, ino);
+  if (!inode) return;
+  if (is_virtual(name)) {
+    client::EntryInfoXattr x{inode->id, fs.owner(*inode), fs.config.mgmtd, fs.config.secret_file};
+    return reply_value(req, client::format_entryinfo(x), size);
+  }
+  auto value = fs.meta.getxattr(fs.owner(*inode), inode->id, name);
+  if (!value) return reply_status(req, "getxattr", value.error());
+  reply_value(req, *value, size);
+}
+
+void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size, int flags) {
+  Fs& fs = fs_of(req);
+  auto inode = inode_or_reply(req, ino);
+  if (!inode) return;
+  if (is_virtual(name)) {
+    fuse_reply_err(req, EPERM);
+    return;
+  }
+  auto done = fs.meta.setxattr(fs.owner(*inode), inode->id, name, std::string(value, size), static_cast<uint32_t>(flags));
+  if (!done) return reply_status(req, "setxattr", done.error());
+  fuse_reply_err(req, 0);
+}
+
+void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
+  Fs& fs = fs_of(req);
+  auto inode = inode_or_reply(req, ino);
+  if (!inode) return;
+  auto names = fs.meta.listxattr(fs.owner(*inode), inode->id);
+  if (!names) return reply_status(req, "listxattr", names.error());
+  std::string packed;  // "a\0b\0"; the virtual attribute is not listed
+  for (const auto& n : *names) {
+    packed += n;
+    packed.push_back('\0');
+  }
+  reply_value(req, packed, size);
+}
+
+void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
+  Fs& fs = fs_of(req);
+  auto inode = inode_or_reply(req, ino);
+  if (!inode) return;
+  if (is_virtual(name)) {
+    fuse_reply_err(req, EPERM);
+    return;
+  }
+  auto done = fs.meta.removexattr(fs.owner(*inode), inode->id, name);
+  if (!done) return reply_status(req, "removexattr", done.error());
+  fuse_reply_err(req, 0);
+}
+
+}  // namespace combfs::fuse

@@ -1,0 +1,45 @@
+// Command line of combfs-client and mount.combfs (the same program):
+//
+//   combfs-client MGMTD_HOST[:PORT] MOUNTPOINT [-o OPT[,OPT...]] [-f] [-d]
+//                 [--log-file FILE] [--log-level LEVEL]
+//   mount.combfs SPEC DIR [-sfnv] [-o OPTS]        (as mount(8) calls it)
+//
+// Our own -o options: secret=FILE, attr_timeout=S, entry_timeout=S,
+// log_file=FILE, log_level=LEVEL, max_threads=N, max_idle_threads=N.
+// fstab-only options (defaults, auto, noauto, user, users, nouser, nofail,
+// _netdev, comment=..., x-...) are dropped; everything else goes to libfuse.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace combfs::fuse {
+
+inline constexpr const char* kDefaultSecretFile = "/etc/combfs/secret";
+
+struct MountOptions {
+  std::string program = "combfs-client";
+  std::string mgmtd;       // HOST[:PORT] as given
+  std::string mountpoint;
+  std::string secret_file = kDefaultSecretFile;
+  double attr_timeout = 1.0;
+  double entry_timeout = 1.0;
+  bool foreground = false;
+  bool debug = false;  // libfuse's request trace; implies foreground
+  std::string log_file;
+  std::string log_level = "warn";
+  unsigned max_threads = 64;
+  unsigned max_idle_threads = 16;
+  std::vector<std::string> fuse_options;  // passed to libfuse with -o
+  bool help = false;
+};
+
+// Parses argv (argv[0] names the program). INVALID_ARGUMENT with a message
+// that names the bad argument.
+Result<MountOptions> parse_mount_args(int argc, const char* const* argv);
+
+std::string mount_usage(const std::string& program);
+
+}  // namespace combfs::fuse
