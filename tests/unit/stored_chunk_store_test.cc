@@ -1,0 +1,287 @@
+// stored's targets and chunk store on a temp directory: data round trips,
+// sparse reads, truncate/stat/remove, concurrent writers on one chunk file and
+// the fd cache under more files than its cap.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "stored/chunk_store.h"
+#include "stored/target/target.h"
+#include "stored/target/target_set.h"
+
+namespace combfs::stored {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<char> pattern(size_t n, uint32_t seed) {
+  std::vector<char> v(n);
+  std::mt19937 gen(seed);
+  for (auto& c : v) c = static_cast<char>(gen());
+  return v;
+}
+
+size_t open_fds() {
+  size_t n = 0;
+  for (auto& e : fs::directory_iterator("/proc/self/fd")) (void)e, ++n;
+  return n;
+}
+
+class ChunkStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("stored_chunk_store_test-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    auto t = Target::open((dir_ / "t1").string());
+    ASSERT_TRUE(t) << t.error().to_string();
+    target_ = *t;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::vector<char> read_all(ChunkStore& store, const EntryId& file, uint64_t offset, size_t len) {
+    std::vector<char> out(len, 'x');
+    auto n = store.read(*target_, file, offset, out);
+    EXPECT_TRUE(n) << n.error().to_string();
+    out.resize(n ? *n : 0);
+    return out;
+  }
+
+  fs::path dir_;
+  std::shared_ptr<Target> target_;
+};
+
+TEST_F(ChunkStoreTest, TargetKeepsItsUuidAndLaysOutChunkPaths) {
+  EXPECT_TRUE(fs::is_directory(dir_ / "t1" / "chunks"));
+  EXPECT_EQ(target_->path(), (dir_ / "t1").string());
+  auto again = Target::open((dir_ / "t1/").string());
+  ASSERT_TRUE(again);
+  EXPECT_EQ((*again)->uuid(), target_->uuid());
+  EXPECT_FALSE(target_->uuid().empty());
+  auto other = Target::open((dir_ / "t2").string());
+  ASSERT_TRUE(other);
+  EXPECT_NE((*other)->uuid(), target_->uuid());
+
+  EntryId f{0x3, 0x12ab};
+  EXPECT_EQ(target_->chunk_path(f), (dir_ / "t1/chunks/ab/00000003-00000000000012ab").string());
+  auto cap = target_->capacity();
+  ASSERT_TRUE(cap) << cap.error().to_string();
+  EXPECT_GT(cap->total_bytes, 0u);
+  EXPECT_LE(cap->free_bytes, cap->total_bytes);
+}
+
+TEST_F(ChunkStoreTest, TargetSetRejectsDuplicatesAndNamesItsTargets) {
+  TargetSet set;
+  ASSERT_TRUE(set.add(target_));
+  auto dup = set.add(*Target::open(target_->path()));
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code(), proto::INVALID_ARGUMENT);
+  auto before = set.find(1);
+  ASSERT_FALSE(before);
+  EXPECT_EQ(before.error().code(), proto::UNAVAILABLE);
+  ASSERT_TRUE(set.assign_ids({7}));
+  ASSERT_TRUE(set.find(7));
+  EXPECT_EQ((*set.find(7))->path(), target_->path());
+  auto unknown = set.find(8);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code(), proto::STORAGE_UNKNOWN_TARGET);
+  EXPECT_NE(unknown.error().message().find("target 8"), std::string::npos) << unknown.error().message();
+  EXPECT_NE(unknown.error().message().find("7 (" + target_->path() + ")"), std::string::npos)
+      << unknown.error().message();
+  EXPECT_FALSE(set.assign_ids({1, 2}));
+}
+
+TEST_F(ChunkStoreTest, WriteReadRoundTripAndShortReadAtEnd) {
+  ChunkStore store;
+  EntryId f{1, 42};
+  auto data = pattern(100000, 1);
+  ASSERT_TRUE(store.write(*target_, f, 0, data));
+  EXPECT_TRUE(fs::exists(target_->chunk_path(f)));
+  EXPECT_EQ(read_all(store, f, 0, data.size()), data);
+  // Reading past the end returns what is there.
+  auto tail = read_all(store, f, 99000, 5000);
+  EXPECT_EQ(tail, std::vector<char>(data.begin() + 99000, data.end()));
+  EXPECT_TRUE(read_all(store, f, 200000, 10).empty());
+  // Overwrite in the middle.
+  auto patch = pattern(1000, 2);
+  ASSERT_TRUE(store.write(*target_, f, 5000, patch));
+  std::copy(patch.begin(), patch.end(), data.begin() + 5000);
+  EXPECT_EQ(read_all(store, f, 0, data.size()), data);
+}
+
+TEST_F(ChunkStoreTest, MissingFileReadsEmptyAndHolesReadAsZeros) {
+  ChunkStore store;
+  EntryId missing{1, 7};
+  EXPECT_TRUE(read_all(store, missing, 0, 4096).empty());
+  EXPECT_FALSE(fs::exists(target_->chunk_path(missing)));  // a read creates nothing
+
+  EntryId sparse{1, 8};
+  auto data = pattern(4096, 3);
+  ASSERT_TRUE(store.write(*target_, sparse, 1 << 20, data));
+  auto all = read_all(store, sparse, 0, (1 << 20) + 4096);
+  ASSERT_EQ(all.size(), (1u << 20) + 4096);
+  EXPECT_TRUE(std::all_of(all.begin(), all.begin() + (1 << 20), [](char c) { return c == 0; }));
+  EXPECT_TRUE(std::equal(data.begin(), data.end(), all.begin() + (1 << 20)));
+}
+
+TEST_F(ChunkStoreTest, TruncateStatAndFsync) {
+  ChunkStore store;
+  EntryId f{2, 0x100};
+  auto st = store.stat(*target_, f);
+  ASSERT_TRUE(st);
+  EXPECT_FALSE(st->exists);
+
+  // Truncating a missing file to 0 creates nothing; to a size creates it.
+  ASSERT_TRUE(store.truncate(*target_, f, 0));
+  EXPECT_FALSE(fs::exists(target_->chunk_path(f)));
+  ASSERT_TRUE(store.truncate(*target_, f, 5000));
+  st = store.stat(*target_, f);
+  ASSERT_TRUE(st);
+  EXPECT_TRUE(st->exists);
+  EXPECT_EQ(st->size, 5000u);
+  EXPECT_GT(st->mtime_ns, 0);
+  EXPECT_EQ(read_all(store, f, 0, 6000), std::vector<char>(5000, 0));
+
+  auto data = pattern(3000, 4);
+  ASSERT_TRUE(store.write(*target_, f, 0, data));
+  ASSERT_TRUE(store.truncate(*target_, f, 1000));
+  EXPECT_EQ(store.stat(*target_, f)->size, 1000u);
+  EXPECT_EQ(read_all(store, f, 0, 3000), std::vector<char>(data.begin(), data.begin() + 1000));
+  // Growing again exposes zeros, not the old bytes.
+  ASSERT_TRUE(store.truncate(*target_, f, 2000));
+  auto grown = read_all(store, f, 1000, 1000);
+  EXPECT_EQ(grown, std::vector<char>(1000, 0));
+
+  EXPECT_TRUE(store.fsync(*target_, f));
+  EXPECT_TRUE(store.fsync(*target_, f));  // second time: no directory sync needed, still fine
+  EXPECT_TRUE(store.fsync(*target_, EntryId{2, 0x999}));  // missing: nothing to sync
+}
+
+TEST_F(ChunkStoreTest, RemoveUnlinksAndForgetsTheDescriptor) {
+  ChunkStore store;
+  EntryId f{3, 1};
+  ASSERT_TRUE(store.write(*target_, f, 0, pattern(100, 5)));
+  EXPECT_EQ(store.cached_files(), 1u);
+  auto removed = store.remove(*target_, f);
+  ASSERT_TRUE(removed);
+  EXPECT_TRUE(*removed);
+  EXPECT_EQ(store.cached_files(), 0u);
+  EXPECT_FALSE(fs::exists(target_->chunk_path(f)));
+  removed = store.remove(*target_, f);
+  ASSERT_TRUE(removed);
+  EXPECT_FALSE(*removed);
+  // A write after remove starts a new file; it does not reach the unlinked inode.
+  auto fresh = pattern(10, 6);
+  ASSERT_TRUE(store.write(*target_, f, 0, fresh));
+  EXPECT_EQ(fs::file_size(target_->chunk_path(f)), 10u);
+  EXPECT_EQ(read_all(store, f, 0, 100), fresh);
+}
+
+TEST_F(ChunkStoreTest, ConcurrentWritersAtDisjointOffsetsGiveExactContent) {
+  ChunkStore store;
+  EntryId f{4, 77};
+  constexpr int kThreads = 8;
+  constexpr int kBlocksPerThread = 64;
+  constexpr size_t kBlock = 8192;
+  // Thread t writes blocks t, t+8, t+16, ... so writes interleave across the file.
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kBlocksPerThread; ++i) {
+        size_t block = static_cast<size_t>(i) * kThreads + t;
+        auto data = pattern(kBlock, static_cast<uint32_t>(block));
+        if (!store.write(*target_, f, block * kBlock, data)) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto all = read_all(store, f, 0, kThreads * kBlocksPerThread * kBlock);
+  ASSERT_EQ(all.size(), kThreads * kBlocksPerThread * kBlock);
+  for (size_t block = 0; block < kThreads * kBlocksPerThread; ++block) {
+    auto want = pattern(kBlock, static_cast<uint32_t>(block));
+    ASSERT_TRUE(std::equal(want.begin(), want.end(), all.begin() + block * kBlock)) << "block " << block;
+  }
+}
+
+TEST_F(ChunkStoreTest, FdCacheStaysUnderItsCapWithManyFiles) {
+  constexpr size_t kCap = 8;
+  constexpr int kFiles = 100;
+  size_t fds_before = open_fds();
+  {
+    ChunkStore store(kCap);
+    for (int i = 0; i < kFiles; ++i) {
+      ASSERT_TRUE(store.write(*target_, EntryId{5, static_cast<uint64_t>(i)}, 0, pattern(512, i)));
+      EXPECT_LE(store.cached_files(), kCap);
+      EXPECT_LE(open_fds(), fds_before + kCap);
+    }
+    EXPECT_EQ(store.cached_files(), kCap);
+    // Evicted files reopen on demand with their data intact.
+    for (int i = 0; i < kFiles; ++i)
+      EXPECT_EQ(read_all(store, EntryId{5, static_cast<uint64_t>(i)}, 0, 512), pattern(512, i)) << "file " << i;
+  }
+  EXPECT_EQ(open_fds(), fds_before);  // the store closes everything it opened
+}
+
+TEST_F(ChunkStoreTest, EvictionWhileInUseNeverBreaksARequest) {
+  // A tiny cache and many threads over many files: descriptors are evicted
+  // while other threads are still writing through them. A descriptor closed too
+  // early would fail a write (EBADF) or, reused, put bytes into another file.
+  ChunkStore store(2);
+  constexpr int kThreads = 6;
+  constexpr int kFiles = 12;
+  constexpr int kBlocks = 16;
+  constexpr size_t kBlock = 4096;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < kBlocks; ++round)
+        for (int file = 0; file < kFiles; ++file) {
+          if ((file + round) % kThreads != t) continue;  // each (file, block) written by exactly one thread
+          auto data = pattern(kBlock, file * 1000 + round);
+          if (!store.write(*target_, EntryId{6, static_cast<uint64_t>(file)}, round * kBlock, data)) ++failures;
+        }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  for (int file = 0; file < kFiles; ++file) {
+    auto all = read_all(store, EntryId{6, static_cast<uint64_t>(file)}, 0, kBlocks * kBlock);
+    ASSERT_EQ(all.size(), kBlocks * kBlock) << "file " << file;
+    for (int round = 0; round < kBlocks; ++round) {
+      auto want = pattern(kBlock, file * 1000 + round);
+      ASSERT_TRUE(std::equal(want.begin(), want.end(), all.begin() + round * kBlock))
+          << "file " << file << " block " << round;
+    }
+  }
+  EXPECT_LE(store.cached_files(), 2u);
+}
+
+TEST_F(ChunkStoreTest, WriteErrorsNameThePathAndOffset) {
+  // A file size limit makes pwrite fail (EFBIG) without needing a full disk.
+  ChunkStore store;
+  EntryId f{7, 1};
+  struct rlimit old;
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+  auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  small.rlim_cur = 1 << 20;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  auto r = store.write(*target_, f, 2 << 20, pattern(100, 7));
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  ::signal(SIGXFSZ, old_handler);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), proto::IO_ERROR);
+  EXPECT_NE(r.error().message().find(target_->chunk_path(f)), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("offset 2097152"), std::string::npos) << r.error().message();
+}
+
+}  // namespace
+}  // namespace combfs::stored
