@@ -1,0 +1,49 @@
+// fsctl getentryinfo PATH: where an entry lives and how its data is striped.
+#include <fmt/format.h>
+
+#include "ctl/commands.h"
+#include "ctl/format.h"
+
+namespace combfs::ctl {
+namespace {
+
+Result<void> run(const std::string& path, const GlobalOptions& g) {
+  auto l = COMBFS_TRY(locate(path, g));
+  const auto& a = l.info.attr();
+  auto ep = l.conn.cluster->meta_endpoint(l.owner);
+  fmt::print("Path: {}\n", path);
+  fmt::print("EntryID: {}\n", EntryId::from_proto(a.id()).to_string());
+  fmt::print("Type: {}\n", file_type_name(a.type()));
+  fmt::print("Owner: metad {} ({})\n", l.owner, ep ? ep->to_string() : std::string("not in the cluster map"));
+  if (a.type() == proto::FT_DIR) {
+    const auto& p = l.info.dir_pattern();
+    fmt::print("Stripe pattern: {}\n", pattern_name(p.type()));
+    fmt::print("Chunk size: {}\n", format_exact_size(p.chunk_size()));
+    fmt::print("Number of targets: {}\n", p.num_targets());
+    fmt::print("Targets: (chosen at file creation)\n");
+  } else if (l.info.has_layout() && l.info.layout().targets_size() > 0) {
+    const auto& layout = l.info.layout();
+    fmt::print("Stripe pattern: {}\n", pattern_name(layout.pattern().type()));
+    fmt::print("Chunk size: {}\n", format_exact_size(layout.pattern().chunk_size()));
+    fmt::print("Number of targets: {}\n", layout.targets_size());
+    fmt::print("Targets: {}\n", fmt::join(layout.targets(), " "));
+  } else {
+    // Symlinks and special files hold no data.
+    fmt::print("Stripe pattern: none\n");
+    fmt::print("Chunk size: -\n");
+    fmt::print("Number of targets: 0\n");
+    fmt::print("Targets: (none)\n");
+  }
+  return {};
+}
+
+}  // namespace
+
+Command add_getentryinfo(CLI::App& app, const GlobalOptions& g) {
+  auto* sub = app.add_subcommand("getentryinfo", "show an entry's id, owner and stripe pattern");
+  auto path = std::make_shared<std::string>();
+  sub->add_option("PATH", *path, "a file, directory or symlink on a combfs mount")->required();
+  return Command{sub, [path, &g] { return run(*path, g); }};
+}
+
+}  // namespace combfs::ctl

@@ -1,0 +1,29 @@
+// fsctl: administration and user commands for combfs.
+#include <fmt/format.h>
+
+#include <vector>
+
+#include "ctl/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace combfs::ctl;
+  CLI::App app{"fsctl: inspect and configure a combfs cluster"};
+  app.require_subcommand(1);
+  GlobalOptions g;
+  app.add_option("--mgmtd", g.mgmtd,
+                 "mgmtd HOST[:PORT] (default: from the path's mount, else 127.0.0.1:8008)");
+  app.add_option("--secret-file", g.secret_file,
+                 "the cluster's shared secret file (default: the mount's, else /etc/combfs/secret)");
+  std::vector<Command> commands{add_setpattern(app, g), add_getentryinfo(app, g), add_listnodes(app, g),
+                                add_listtargets(app, g)};
+  CLI11_PARSE(app, argc, argv);
+  for (auto& c : commands) {
+    if (!c.app->parsed()) continue;
+    auto done = c.run();
+    if (!done) {
+      fmt::print(stderr, "fsctl {}: {}\n", c.app->get_name(), done.error().message());
+      return 1;
+    }
+  }
+  return 0;
+}
