@@ -15,6 +15,8 @@ void add_heartbeat(rpc::Dispatcher& dispatcher, Registry& registry) {
           spdlog::info("heartbeat from {} refused: {}", ctx.peer, version.error().to_string());
           return std::unexpected(version.error());
         }
+        spdlog::debug("heartbeat from node {} at {} ({} targets); maps version {}", req.node_id(), ctx.peer,
+                      req.targets_size(), *version);
         proto::HeartbeatResponse resp;
         resp.set_maps_version(*version);
         return resp;

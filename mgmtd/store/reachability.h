@@ -21,4 +21,13 @@ inline proto::Reachability reachability(int64_t heartbeat_age_ms, const Reachabi
   return proto::REACH_OFFLINE;
 }
 
+// "online", "probably-offline", "offline": the words fsctl and the logs use.
+inline const char* reach_name(proto::Reachability reach) {
+  switch (reach) {
+    case proto::REACH_ONLINE: return "online";
+    case proto::REACH_PROBABLY_OFFLINE: return "probably-offline";
+    default: return "offline";
+  }
+}
+
 }  // namespace combfs::mgmtd

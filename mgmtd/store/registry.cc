@@ -369,7 +369,7 @@ Result<bool> Registry::tick() {
   for (auto& [node, reach] : changes) {
     spdlog::log(reach == proto::REACH_OFFLINE ? spdlog::level::warn : spdlog::level::info,
                 "node {} ('{}' at {}:{}) is now {} (no heartbeat for {} ms); maps version {}", node->info.id(),
-                node->info.alias(), node->info.host(), node->info.port(), proto::Reachability_Name(reach),
+                node->info.alias(), node->info.host(), node->info.port(), reach_name(reach),
                 now - node->last_seen_steady_ms, version_);
     apply_reach(*node, reach);
   }
