@@ -123,7 +123,8 @@ class MetaStore {
   // dir over non-empty dir -> META_NOT_EMPTY, file over dir -> META_IS_DIR,
   // dir over non-dir -> META_NOT_DIR; a directory into its own subtree ->
   // META_INVALID; onto itself or a hard link of itself -> nothing happens;
-  // NOREPLACE with an existing target -> META_EXISTS; EXCHANGE swaps two
+  // NOREPLACE with an existing target name -> META_EXISTS (checked first,
+  // like Linux, so also for src itself); EXCHANGE swaps two
   // existing entries (META_NOT_FOUND if the target is missing). The replaced
   // entry loses a link like unlink/rmdir.
   Result<void> rename(EntryId src_parent, const std::string& src_name, EntryId dst_parent, const std::string& dst_name,

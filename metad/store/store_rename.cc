@@ -29,11 +29,12 @@ Result<void> MetaStore::rename(EntryId src_parent, const std::string& src_name, 
     std::optional<Inode> dst;
     if (dst_d) dst = COMBFS_TRY(load(t, dst_d->child));
 
-    // Onto itself or onto another name of the same file: POSIX says do nothing.
-    if (dst && dst->id == src.id) return {};
-    if (exchange && !dst) return no_entry(dst_parent, dst_name);
+    // NOREPLACE looks only at the name (like Linux, even for a link of src itself).
     if (noreplace && dst)
       return error(proto::META_EXISTS, fmt::format("'{}' already exists in directory {}", dst_name, dst_parent.to_string()));
+    if (exchange && !dst) return no_entry(dst_parent, dst_name);
+    // Onto itself or onto another name of the same file: POSIX says do nothing.
+    if (dst && dst->id == src.id) return {};
 
     // A directory must not end up inside itself.
     if (src.is_dir() && COMBFS_TRY(is_in_subtree(t, dst_parent, src.id)))
