@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# combfs-down.sh MOUNTPOINT — undo combfs-up.sh: unmount, stop the client and the daemons it
+# started (by their recorded pids only), remove $BENCH_DATA/combfs.
+set -uo pipefail
+MNT=${1:?usage: combfs-down.sh MOUNTPOINT}
+BENCH_DATA=${BENCH_DATA:-/var/tmp/combfs-bench}
+D=$BENCH_DATA/combfs
+
+# stop NAME — TERM, wait up to 10 s, then KILL.
+stop() {
+  local f=$D/$1.pid pid i
+  [ -f "$f" ] || return 0
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "combfs-down: $1 (pid $pid) ignored SIGTERM for 10 s; killing it" >&2
+      kill -KILL "$pid" 2>/dev/null
+    fi
+  fi
+  rm -f "$f"
+}
+
+if mountpoint -q "$MNT"; then
+  # A busy mount (a process still in it) gets a lazy unmount so teardown never hangs.
+  fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT" 2>/dev/null || umount -l "$MNT" || true
+fi
+for name in client stored metad mgmtd; do stop "$name"; done
+rm -rf "$D"
+echo "combfs stopped"

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# combfs-up.sh MOUNTPOINT — a combfs cluster on loopback for benchmarks: combfs-mgmtd,
+# one combfs-metad, one combfs-stored with 4 targets, all on 127.0.0.1 with ports picked by
+# the kernel, and the FUSE client mounted at MOUNTPOINT.
+#
+# State, logs, pids and the 0600 secret live under $BENCH_DATA/combfs (default
+# /var/tmp/combfs-bench/combfs); combfs-down.sh MOUNTPOINT stops everything and removes it.
+# Programs come from $COMBFS_BIN (default: build/bin of this repository).
+# Environment: COMBFS_TARGETS (default 4), COMBFS_MOUNT_OPTS (extra -o options for the client).
+set -euo pipefail
+MNT=${1:?usage: combfs-up.sh MOUNTPOINT}
+here=$(cd "$(dirname "$0")" && pwd)
+BIN=${COMBFS_BIN:-$here/../build/bin}
+BENCH_DATA=${BENCH_DATA:-/var/tmp/combfs-bench}
+D=$BENCH_DATA/combfs
+TARGETS=${COMBFS_TARGETS:-4}
+
+die() { echo "combfs-up: $*" >&2; exit 1; }
+for p in combfs-mgmtd combfs-metad combfs-stored combfs-client; do
+  [ -x "$BIN/$p" ] || die "$BIN/$p not found: build it (cmake -S . -B build -G Ninja && ninja -C build $p) or set COMBFS_BIN"
+done
+[ -e "$D/mgmtd.pid" ] && die "$D holds a running cluster: run bench/combfs-down.sh $MNT first"
+mkdir -p "$D" "$MNT"
+mountpoint -q "$MNT" && die "$MNT is already a mount point"
+(umask 077; head -c 32 /dev/urandom | base64 > "$D/secret")
+
+# Prints the daemon's log tail and fails.
+failed() { # name why
+  echo "combfs-up: $1 $2; last lines of $D/$1.log:" >&2
+  tail -n 20 "$D/$1.log" >&2 2>/dev/null || true
+  exit 1
+}
+
+# start NAME ARGS... — starts a daemon in its own session (so a terminal's signals do not
+# reach it), records its pid, and waits until it has written its port file (= ready).
+start() {
+  local name=$1; shift
+  mkdir -p "$D/$name"
+  setsid "$BIN/combfs-$name" "$@" --secret-file "$D/secret" --data-dir "$D/$name" --bind 127.0.0.1 \
+    --port 0 --port-file "$D/$name.port" --log-file "$D/$name.log" </dev/null >>"$D/$name.out" 2>&1 &
+  echo $! > "$D/$name.pid"
+  local pid=$! i
+  for ((i = 0; i < 300; i++)); do
+    [ -s "$D/$name.port" ] && return 0
+    kill -0 "$pid" 2>/dev/null || failed "$name" "exited during startup (see also $D/$name.out)"
+    sleep 0.1
+  done
+  failed "$name" "wrote no port file within 30 s"
+}
+
+start mgmtd
+MGMTD=127.0.0.1:$(cat "$D/mgmtd.port")
+start metad --mgmtd "$MGMTD"
+targets=()
+for ((t = 1; t <= TARGETS; t++)); do mkdir -p "$D/target$t"; targets+=(--target "$D/target$t"); done
+start stored --mgmtd "$MGMTD" "${targets[@]}"
+
+# The client runs in the foreground (-f) in its own session so its pid is known here; it
+# serves the mount until fusermount3 -u.
+opts="secret=$D/secret${COMBFS_MOUNT_OPTS:+,$COMBFS_MOUNT_OPTS}"
+setsid "$BIN/combfs-client" "$MGMTD" "$MNT" -f -o "$opts" --log-file "$D/client.log" </dev/null >>"$D/client.out" 2>&1 &
+echo $! > "$D/client.pid"
+pid=$!
+for ((i = 0; i < 300; i++)); do
+  mountpoint -q "$MNT" && break
+  kill -0 "$pid" 2>/dev/null || failed client "exited before mounting (see also $D/client.out)"
+  sleep 0.1
+done
+mountpoint -q "$MNT" || failed client "did not mount $MNT within 30 s"
+
+# Ready means a file can be created and written: metad and the targets are known to everyone.
+probe=$MNT/.combfs-up-probe.$$
+ready=0
+for ((i = 0; i < 100; i++)); do
+  if echo ok 2>/dev/null > "$probe" && [ "$(cat "$probe" 2>/dev/null)" = ok ] && rm -f "$probe"; then ready=1; break; fi
+  sleep 0.3
+done
+[ $ready = 1 ] || failed client "mounted, but creating and reading back a file failed for 30 s"
+echo "combfs mounted at $MNT (mgmtd $MGMTD, $TARGETS targets, state under $D)"
