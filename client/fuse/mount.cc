@@ -102,6 +102,9 @@ int run_mount(const MountOptions& o) {
   struct stat mp;
   if (stat(o.mountpoint.c_str(), &mp) != 0 || !S_ISDIR(mp.st_mode))
     return fail(o, fmt::format("mount point '{}' is not a directory", o.mountpoint)), 1;
+  // Absolute, because the daemon leaves its working directory and unmount
+  // needs the path again.
+  const std::string mountpoint = absolute(o.mountpoint);
 
   // Signals must reach the main thread (it ends the FUSE loop), not the RPC
   // threads started below, which inherit this mask.
@@ -140,15 +143,15 @@ int run_mount(const MountOptions& o) {
     fuse_session_destroy(se);
     return fail(o, "cannot install signal handlers"), 1;
   }
-  if (fuse_session_mount(se, o.mountpoint.c_str()) != 0) {
+  if (fuse_session_mount(se, mountpoint.c_str()) != 0) {
     fuse_remove_signal_handlers(se);
     fuse_session_destroy(se);
     return fail(o, fmt::format("cannot mount on '{}' (see the message above); is /dev/fuse available and the "
                                "mount point empty and not mounted?",
-                               o.mountpoint)),
+                               mountpoint)),
            1;
   }
-  spdlog::info("mounted combfs from mgmtd {} on {}", mgmtd->to_string(), o.mountpoint);
+  spdlog::info("mounted combfs from mgmtd {} on {}", mgmtd->to_string(), mountpoint);
   if (report_fd >= 0) detach(report_fd);
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
 
@@ -162,7 +165,7 @@ int run_mount(const MountOptions& o) {
   fuse_session_unmount(se);
   fuse_remove_signal_handlers(se);
   fuse_session_destroy(se);
-  spdlog::info("unmounted {} (loop ended with {})", o.mountpoint, rc);
+  spdlog::info("unmounted {} (loop ended with {})", mountpoint, rc);
   // A signal (rc > 0) is the normal way to stop; a negative rc is an error.
   return rc < 0 ? 1 : 0;
 }

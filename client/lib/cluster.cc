@@ -28,10 +28,15 @@ Result<std::unique_ptr<Cluster>> Cluster::connect(ClusterOptions options) {
   const auto& ep = c->options_.mgmtd;
   auto probe = c->rpc_.call(ep, proto::GetMapsRequest(), {}, nullptr, c->options_.connect_timeout);
   if (!probe) {
-    if (probe.error().code() == proto::RPC_AUTH_FAILED)
+    if (probe.error().code() == proto::RPC_AUTH_FAILED) {
+      // The RPC layer says "<name> (<peer>) refused authentication: <why>".
+      const std::string& m = probe.error().message();
+      const std::string marker = "refused authentication: ";
+      auto at = m.find(marker);
       return error(proto::RPC_AUTH_FAILED,
-                   fmt::format("mgmtd {} refused authentication ({}); use the cluster's shared secret file",
-                               ep.to_string(), probe.error().message()));
+                   fmt::format("mgmtd {} refused authentication: {}", ep.to_string(),
+                               at == std::string::npos ? m : m.substr(at + marker.size())));
+    }
     return error(probe.error().code(),
                  fmt::format("cannot reach mgmtd at {}: {}", ep.to_string(), probe.error().message()));
   }

@@ -62,19 +62,23 @@ Result<std::unique_ptr<OpenFile>> Files::create(uint32_t parent_owner, const Ent
   auto resp = COMBFS_TRY(meta_.create(parent_owner, req));
   uint32_t owner = owner_of(resp.info(), parent_owner);
   EntryId id = EntryId::from_proto(resp.info().attr().id());
-  if (!resp.created()) {
-    // Someone else created it first: this is a plain open of their file
-    // (metad counted no opener for us).
-    if (resp.info().attr().type() == proto::FT_DIR)
-      return error(proto::META_IS_DIR, fmt::format("'{}' is a directory", name));
-    return open(owner, id, for_write, truncate, info);
-  }
+  if (resp.info().attr().type() == proto::FT_DIR)
+    return error(proto::META_IS_DIR, fmt::format("'{}' is a directory", name));
+  // metad counted us as a writer when open_for_write (also when the file
+  // already existed); a reader is counted by a separate Open.
+  if (!for_write) return open(owner, id, false, false, info);
   auto file = std::make_unique<OpenFile>();
   file->id = id;
   file->owner = owner;
   file->layout = resp.info().layout();
-  file->for_write = for_write;
-  if (info) *info = std::move(*resp.mutable_info());
+  file->for_write = true;
+  proto::EntryInfo result = std::move(*resp.mutable_info());
+  if (!resp.created() && truncate) {
+    proto::SetAttrRequest cut;
+    cut.set_valid(proto::SETATTR_MTIME_NOW);
+    result = COMBFS_TRY(truncate_or_close(*file, cut));
+  }
+  if (info) *info = std::move(result);
   return file;
 }
 

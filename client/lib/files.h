@@ -37,7 +37,9 @@ class Files {
                                          proto::EntryInfo* info = nullptr);
 
   // Creates `name` in `parent` (owned by `parent_owner`) as a regular file and
-  // opens it; an existing file is opened instead unless `exclusive`.
+  // opens it; an existing file is opened instead unless `exclusive` (and cut
+  // to 0 bytes with `truncate`). A writer is counted by Create itself, a
+  // reader by an Open that follows it.
   Result<std::unique_ptr<OpenFile>> create(uint32_t parent_owner, const EntryId& parent, const std::string& name,
                                            uint32_t mode, uint32_t uid, uint32_t gid, bool exclusive, bool for_write,
                                            bool truncate, proto::EntryInfo* info = nullptr);
