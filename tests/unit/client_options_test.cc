@@ -1,0 +1,82 @@
+// client/fuse/options: the command line of combfs-client and mount.combfs.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "client/fuse/options.h"
+
+namespace combfs::fuse {
+namespace {
+
+Result<MountOptions> parse(std::vector<const char*> args) {
+  return parse_mount_args(static_cast<int>(args.size()), args.data());
+}
+
+TEST(MountOptions, Defaults) {
+  auto o = parse({"/usr/bin/combfs-client", "mgmt:9000", "/mnt/x"});
+  ASSERT_TRUE(o) << o.error().to_string();
+  EXPECT_EQ(o->program, "combfs-client");
+  EXPECT_EQ(o->mgmtd, "mgmt:9000");
+  EXPECT_EQ(o->mountpoint, "/mnt/x");
+  EXPECT_EQ(o->secret_file, "/etc/combfs/secret");
+  EXPECT_DOUBLE_EQ(o->attr_timeout, 1.0);
+  EXPECT_DOUBLE_EQ(o->entry_timeout, 1.0);
+  EXPECT_FALSE(o->foreground);
+  EXPECT_TRUE(o->fuse_options.empty());
+}
+
+TEST(MountOptions, OwnOptionsAreTakenAndTheRestGoesToFuse) {
+  auto o = parse({"combfs-client", "h", "/m", "-o", "secret=/s,attr_timeout=0.5,allow_other,entry_timeout=2,ro", "-f",
+                  "--log-level", "debug", "--log-file=/tmp/l"});
+  ASSERT_TRUE(o) << o.error().to_string();
+  EXPECT_EQ(o->secret_file, "/s");
+  EXPECT_DOUBLE_EQ(o->attr_timeout, 0.5);
+  EXPECT_DOUBLE_EQ(o->entry_timeout, 2.0);
+  EXPECT_EQ(o->fuse_options, (std::vector<std::string>{"allow_other", "ro"}));
+  EXPECT_TRUE(o->foreground);
+  EXPECT_EQ(o->log_level, "debug");
+  EXPECT_EQ(o->log_file, "/tmp/l");
+}
+
+TEST(MountOptions, AsMountCallsIt) {
+  // mount(8): "mount.combfs SPEC DIR [-sfnv] [-o options]", options from fstab.
+  auto o = parse({"/sbin/mount.combfs", "mgmt", "/mnt/c", "-n", "-o",
+                  "rw,defaults,_netdev,noauto,x-systemd.automount,secret=/etc/c/s,comment=x"});
+  ASSERT_TRUE(o) << o.error().to_string();
+  EXPECT_EQ(o->program, "mount.combfs");
+  EXPECT_EQ(o->secret_file, "/etc/c/s");
+  EXPECT_EQ(o->fuse_options, (std::vector<std::string>{"rw"}));
+  EXPECT_FALSE(o->foreground);
+}
+
+TEST(MountOptions, DebugImpliesForeground) {
+  auto o = parse({"combfs-client", "h", "/m", "-d"});
+  ASSERT_TRUE(o);
+  EXPECT_TRUE(o->debug);
+  EXPECT_TRUE(o->foreground);
+}
+
+TEST(MountOptions, ErrorsNameTheProblem) {
+  auto missing = parse({"combfs-client", "h"});
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message().find("MOUNTPOINT"), std::string::npos);
+  auto bad_timeout = parse({"combfs-client", "h", "/m", "-o", "attr_timeout=soon"});
+  ASSERT_FALSE(bad_timeout);
+  EXPECT_NE(bad_timeout.error().message().find("attr_timeout"), std::string::npos);
+  auto no_value = parse({"combfs-client", "h", "/m", "-o", "secret"});
+  ASSERT_FALSE(no_value);
+  EXPECT_NE(no_value.error().message().find("secret"), std::string::npos);
+  EXPECT_FALSE(parse({"combfs-client", "h", "/m", "-x"}));
+  EXPECT_FALSE(parse({"combfs-client", "h", "/m", "--bogus"}));
+  EXPECT_FALSE(parse({"combfs-client", "h", "/m", "-o"}));
+}
+
+TEST(MountOptions, HelpNeedsNoArguments) {
+  auto o = parse({"combfs-client", "--help"});
+  ASSERT_TRUE(o);
+  EXPECT_TRUE(o->help);
+  EXPECT_NE(mount_usage("mount.combfs").find("mount.combfs MGMTD_HOST"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace combfs::fuse
