@@ -111,8 +111,6 @@ Result<Query> Db::query(const std::string& sql) {
   return Query(it->second, &path_);
 }
 
-Status Db::failure(const std::string& what) const { return sqlite_status(db_, sqlite3_errcode(db_), path_, what); }
-
 Result<Transaction> Transaction::begin(Db& db) {
   COMBFS_CHECK(db.exec("BEGIN IMMEDIATE"));
   return Transaction(db);

@@ -70,9 +70,6 @@ class Db {
   // The cached prepared statement for `sql` (compiled on first use).
   Result<Query> query(const std::string& sql);
 
-  // An error describing `what` with SQLite's last message; a full disk maps to NO_SPACE.
-  Status failure(const std::string& what) const;
-
  private:
   Db(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   sqlite3* db_;

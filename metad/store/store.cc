@@ -33,6 +33,9 @@ Result<void> check_name(const std::string& name) {
   return {};
 }
 
+MetaStore::MetaStore(StoreOptions options) : options_(std::move(options)) {}
+MetaStore::~MetaStore() = default;
+
 Result<std::unique_ptr<MetaStore>> MetaStore::open(StoreOptions options) {
   if (options.node_id == 0)
     return error(proto::INVALID_ARGUMENT, "metadata store needs this metad's node id (from mgmtd) to name new entries");

@@ -22,12 +22,13 @@
 
 #include "common/entry_id.h"
 #include "common/status.h"
-#include "metad/store/db.h"
 #include "metad/store/inode.h"
-#include "metad/store/tables.h"
 #include "proto/meta.pb.h"
 
 namespace combfs::metad {
+
+class Db;
+class Tables;
 
 inline constexpr uint32_t kMaxNameLength = 255;
 inline constexpr uint32_t kMaxSymlinkLength = 4095;
@@ -83,6 +84,7 @@ class MetaStore {
   // Opens or creates the database. Enqueues the chunks of orphans that no
   // client has open (left by a crash between their last Close and removal).
   static Result<std::unique_ptr<MetaStore>> open(StoreOptions options);
+  ~MetaStore();
 
   uint32_t node_id() const { return options_.node_id; }
 
@@ -184,7 +186,7 @@ class MetaStore {
     bool enqueued = false;
   };
 
-  explicit MetaStore(StoreOptions options) : options_(std::move(options)) {}
+  explicit MetaStore(StoreOptions options);
 
   // Runs f(Tables&) as one transaction under the lock; commits if it succeeded.
   template <class F>

@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "metad/store/db.h"
 #include "metad/store/store.h"
+#include "metad/store/tables.h"
 
 namespace combfs::metad {
 
