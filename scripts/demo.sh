@@ -127,7 +127,7 @@ start_demo() {
   wait_ready mgmtd
   local mgmtd
   mgmtd=127.0.0.1:$(cat "$RUN/mgmtd.port")
-  start_daemon metad 8005 --mgmtd "$mgmtd" --secret-file "$SECRET" --data-dir "$DATA/metad" --host 127.0.0.1
+  # Storage before metad: metad places files on the targets of the map it has.
   local targets=() t
   for t in 0 1 2 3; do
     mkdir -p "$DATA/stored/target$t"
@@ -135,8 +135,9 @@ start_demo() {
   done
   start_daemon stored 8003 --mgmtd "$mgmtd" --secret-file "$SECRET" --data-dir "$DATA/stored" \
     --host 127.0.0.1 "${targets[@]}"
-  wait_ready metad
   wait_ready stored
+  start_daemon metad 8005 --mgmtd "$mgmtd" --secret-file "$SECRET" --data-dir "$DATA/metad" --host 127.0.0.1
+  wait_ready metad
 
   say "mounting at $MNT"
   start_bg client "$BIN/combfs-client" "$mgmtd" "$MNT" -o "secret=$SECRET" -f --log-file "$LOGS/client.log"
@@ -154,9 +155,9 @@ start_demo() {
   say "fsctl getentryinfo $MNT/demo.bin"
   "${fsctl[@]}" getentryinfo "$MNT/demo.bin"
   say "fsctl listnodes"
-  "${fsctl[@]}" listnodes "${admin[@]}"
+  "${fsctl[@]}" "${admin[@]}" listnodes
   say "fsctl listtargets"
-  "${fsctl[@]}" listtargets "${admin[@]}"
+  "${fsctl[@]}" "${admin[@]}" listtargets
   say "ls -l $MNT"
   ls -l "$MNT"
 
@@ -164,7 +165,7 @@ start_demo() {
 
 The cluster is running; logs are in $LOGS.
   ls $MNT                                        use it like any directory
-  $BIN/fsctl listtargets ${admin[*]}
+  $BIN/fsctl ${admin[*]} listtargets
   $BIN/fsctl setpattern --numtargets 2 $MNT/somedir
 Stop it with:
   ./scripts/demo.sh stop

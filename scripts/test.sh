@@ -10,6 +10,8 @@
 set -euo pipefail
 # shellcheck source=scripts/lib/build.sh
 source "$(dirname "$0")/lib/build.sh"
+# shellcheck source=scripts/lib/proc.sh
+source "$(dirname "$0")/lib/proc.sh"
 cd "$COMBFS_ROOT"
 
 ./scripts/install-deps.sh
@@ -17,6 +19,7 @@ configure_build
 # shellcheck disable=SC2119 # no targets: build everything
 build
 
+clean_dead_test_mounts
 say "running tests"
 status=0
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 "$@" || status=$?

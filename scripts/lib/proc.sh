@@ -44,3 +44,20 @@ is_mounted() {
   dir=$(realpath -m "$1")
   grep -q " $(printf '%s' "$dir" | sed 's/ /\\040/g') " /proc/self/mountinfo
 }
+
+# Integration tests killed with SIGKILL leave a dead FUSE mount (their client
+# died with them) and their directory under $TMPDIR. Removes those; live mounts
+# of tests running right now are left alone.
+clean_dead_test_mounts() {
+  local tmp=${TMPDIR:-/tmp} mnt dir
+  while read -r mnt; do
+    case $mnt in "$tmp"/combfs-test-*/*) ;; *) continue ;; esac
+    if ! stat "$mnt" >/dev/null 2>&1; then
+      dir=${mnt#"$tmp"/}
+      dir=$tmp/${dir%%/*}
+      echo "removing the leftover of a killed test: $dir"
+      umount -l "$mnt" 2>/dev/null || fusermount3 -u -z "$mnt" 2>/dev/null || true
+      is_mounted "$mnt" || rm -rf "$dir"
+    fi
+  done < <(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) ~ /^fuse/) print $5; break } }' /proc/self/mountinfo)
+}

@@ -138,17 +138,11 @@ AssertionResult TestCluster::start(const ClusterOptions& options) {
                                        dir_ + "/mgmtd", "--bind", "127.0.0.1", "--port", "0"});
   if (!result) return result;
 
-  // metad and the stored daemons register with mgmtd independently: start them
-  // all, then wait for each one's port file.
-  std::vector<std::string> starting;
+  // The stored daemons first (in parallel), then metad: metad places new files
+  // on the targets of its cached map, so it must first see the map with all
+  // targets, or a file created right after start gets fewer targets (or none).
   std::string mgmtd = mgmtd_address();
-  {
-    Proc p{.name = "metad",
-           .argv = {bin("combfs-metad"), "--mgmtd", mgmtd, "--secret-file", secret_file_, "--data-dir",
-                    dir_ + "/metad", "--bind", "127.0.0.1", "--host", "127.0.0.1", "--port", "0"}};
-    procs_.push_back(std::move(p));
-    starting.push_back("metad");
-  }
+  std::vector<std::string> storage;
   for (int s = 0; s < options.storage_daemons; ++s) {
     std::string name = "stored" + std::to_string(s);
     std::vector<std::string> argv = {bin("combfs-stored"), "--mgmtd", mgmtd, "--secret-file", secret_file_,
@@ -161,19 +155,16 @@ AssertionResult TestCluster::start(const ClusterOptions& options) {
       argv.push_back("--target");
       argv.push_back(target);
     }
-    procs_.push_back(Proc{.name = name, .argv = std::move(argv)});
-    starting.push_back(name);
+    add_daemon(name, std::move(argv));
+    if (auto r = launch(procs_.back()); !r) return r;
+    storage.push_back(name);
   }
-  for (const auto& name : starting) {
-    Proc& p = *find(name);
-    p.log = dir_ + "/logs/" + name + ".log";
-    p.output = dir_ + "/logs/" + name + ".out";
-    p.port_file = dir_ + "/run/" + name + ".port";
-    p.argv.insert(p.argv.end(), {"--port-file", p.port_file, "--log-file", p.log});
-    if (auto r = launch(p); !r) return r;
-  }
-  for (const auto& name : starting)
+  for (const auto& name : storage)
     if (auto r = wait_ready(*find(name)); !r) return r;
+
+  result = start_daemon("metad", {bin("combfs-metad"), "--mgmtd", mgmtd, "--secret-file", secret_file_, "--data-dir",
+                                  dir_ + "/metad", "--bind", "127.0.0.1", "--host", "127.0.0.1", "--port", "0"});
+  if (!result) return result;
 
   if (options.mount) {
     mountpoint_ = make_dir("mnt");
@@ -182,13 +173,17 @@ AssertionResult TestCluster::start(const ClusterOptions& options) {
   return AssertionSuccess();
 }
 
-AssertionResult TestCluster::start_daemon(const std::string& name, std::vector<std::string> argv) {
+void TestCluster::add_daemon(const std::string& name, std::vector<std::string> argv) {
   Proc p{.name = name, .argv = std::move(argv)};
   p.log = dir_ + "/logs/" + name + ".log";
   p.output = dir_ + "/logs/" + name + ".out";
   p.port_file = dir_ + "/run/" + name + ".port";
   p.argv.insert(p.argv.end(), {"--port-file", p.port_file, "--log-file", p.log});
   procs_.push_back(std::move(p));
+}
+
+AssertionResult TestCluster::start_daemon(const std::string& name, std::vector<std::string> argv) {
+  add_daemon(name, std::move(argv));
   Proc& added = procs_.back();
   if (auto r = launch(added); !r) return r;
   return wait_ready(added);
@@ -304,8 +299,9 @@ CommandResult TestCluster::run_fsctl(const std::vector<std::string>& args) const
 }
 
 CommandResult TestCluster::run_fsctl_admin(const std::vector<std::string>& args) const {
-  std::vector<std::string> all = args;
-  all.insert(all.end(), {"--mgmtd", mgmtd_address(), "--secret-file", secret_file_});
+  // Global options go before the subcommand.
+  std::vector<std::string> all = {"--mgmtd", mgmtd_address(), "--secret-file", secret_file_};
+  all.insert(all.end(), args.begin(), args.end());
   return run_fsctl(all);
 }
 

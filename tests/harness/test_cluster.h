@@ -44,7 +44,7 @@ class TestCluster {
   TestCluster(const TestCluster&) = delete;
   TestCluster& operator=(const TestCluster&) = delete;
 
-  // Creates the directory and secret, starts mgmtd, metad, the stored daemons
+  // Creates the directory and secret, starts mgmtd, the stored daemons, metad
   // and (options.mount) the client. Fails with a message and the logs' tails.
   testing::AssertionResult start(const ClusterOptions& options = {});
 
@@ -61,7 +61,7 @@ class TestCluster {
 
   // fsctl with exactly these arguments (path commands need no cluster flags).
   CommandResult run_fsctl(const std::vector<std::string>& args) const;
-  // fsctl with --mgmtd and --secret-file appended (listnodes, listtargets...).
+  // fsctl with --mgmtd and --secret-file before `args` (listnodes, listtargets...).
   CommandResult run_fsctl_admin(const std::vector<std::string>& args) const;
 
   // A new empty directory under dir() for the test's own use.
@@ -112,6 +112,8 @@ class TestCluster {
   testing::AssertionResult launch(Proc& p);
   testing::AssertionResult wait_ready(Proc& p);
   testing::AssertionResult wait_mounted(Proc& p, const std::string& path);
+  // Adds a daemon with the port/log file options every daemon gets; start_daemon also starts it and waits.
+  void add_daemon(const std::string& name, std::vector<std::string> argv);
   testing::AssertionResult start_daemon(const std::string& name, std::vector<std::string> argv);
   void shutdown();
 

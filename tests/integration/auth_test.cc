@@ -108,7 +108,7 @@ TEST_F(AuthTest, FsctlWithWrongSecretFails) {
   EXPECT_FALSE(good.out.empty());
 
   std::string wrong = cluster_.make_secret_file("wrong-secret");
-  auto r = cluster_.run_fsctl({"listnodes", "--mgmtd", cluster_.mgmtd_address(), "--secret-file", wrong});
+  auto r = cluster_.run_fsctl({"--mgmtd", cluster_.mgmtd_address(), "--secret-file", wrong, "listnodes"});
   EXPECT_FALSE(r.timed_out) << r.describe();
   EXPECT_NE(r.exit_code, 0) << r.describe();
   EXPECT_TRUE(mentions_secret_or_auth(r.err)) << "fsctl should say the secret was refused: " << r.describe();
