@@ -14,7 +14,7 @@ target_link_libraries(combfs_test_harness PUBLIC GTest::gtest Threads::Threads)
 
 # The programs every cluster runs; a test binary depends on them so that
 # `ninja <test>` also builds what the test starts.
-set(COMBFS_CLUSTER_PROGRAMS combfs-mgmtd combfs-metad combfs-stored combfs-client fsctl)
+set(COMBFS_CLUSTER_PROGRAMS combfs-mgmtd combfs-metad combfs-stored combfs-client mount.combfs fsctl)
 
 # combfs_integration_test(NAME <name> SOURCES <files...> TIMEOUT <seconds> [LIBS <libs...>])
 # Builds <name> from tests/integration/<files>, and registers each of its gtest
