@@ -94,17 +94,21 @@ Result<std::shared_ptr<const ClusterMap>> MgmtClient::map() {
 
 Result<proto::StatFsResponse> MgmtClient::statfs() { return rpc_.call(mgmtd_, proto::StatFsRequest()); }
 
-void MgmtClient::start_heartbeat(std::function<proto::HeartbeatRequest()> make, std::chrono::milliseconds interval) {
-  thread_ = std::thread([this, make = std::move(make), interval] { loop(make, interval); });
+void MgmtClient::start_heartbeat(std::function<proto::HeartbeatRequest()> make, std::chrono::milliseconds interval,
+                                 std::function<void(const Status&)> on_error) {
+  thread_ = std::thread([this, make = std::move(make), interval, on_error = std::move(on_error)] {
+    loop(make, interval, on_error);
+  });
 }
 
 void MgmtClient::start_refresh(std::chrono::milliseconds interval) {
-  thread_ = std::thread([this, interval] { loop(nullptr, interval); });
+  thread_ = std::thread([this, interval] { loop(nullptr, interval, nullptr); });
 }
 
-void MgmtClient::loop(std::function<proto::HeartbeatRequest()> make, std::chrono::milliseconds interval) {
+void MgmtClient::loop(std::function<proto::HeartbeatRequest()> make, std::chrono::milliseconds interval,
+                      std::function<void(const Status&)> on_error) {
   std::unique_lock lock(mutex_);
-  while (!stopping_) {
+  for (int round = 1; !stopping_; ++round) {
     lock.unlock();
     uint64_t known = 0;
     {
@@ -113,10 +117,12 @@ void MgmtClient::loop(std::function<proto::HeartbeatRequest()> make, std::chrono
     }
     if (make) {
       auto resp = rpc_.call(mgmtd_, make(), {}, nullptr, interval * 2);
-      if (!resp)
+      if (!resp) {
         spdlog::warn("heartbeat to mgmtd at {} failed: {}", mgmtd_.to_string(), resp.error().to_string());
-      else if (resp->maps_version() != known)
-        refresh();
+        if (on_error) on_error(resp.error());
+      } else if (resp->maps_version() != known || round % kForcedRefreshEvery == 0) {
+        refresh(round % kForcedRefreshEvery == 0);
+      }
     } else {
       refresh();
     }

@@ -52,14 +52,20 @@ class MgmtClient {
   Result<proto::StatFsResponse> statfs();
 
   // Sends make() as a heartbeat every `interval` from a background thread and
-  // refreshes the map when mgmtd reports a newer version.
-  void start_heartbeat(std::function<proto::HeartbeatRequest()> make, std::chrono::milliseconds interval);
+  // refreshes the map when mgmtd reports a newer version (and every
+  // kForcedRefreshEvery rounds, since free space changes without a new version).
+  // on_error (optional) sees every failed heartbeat, e.g. to re-register after
+  // MGMT_UNKNOWN_NODE.
+  void start_heartbeat(std::function<proto::HeartbeatRequest()> make, std::chrono::milliseconds interval,
+                       std::function<void(const Status&)> on_error = nullptr);
+  static constexpr int kForcedRefreshEvery = 10;
   // Refreshes the map every `interval` from a background thread (clients).
   void start_refresh(std::chrono::milliseconds interval);
   void stop();
 
  private:
-  void loop(std::function<proto::HeartbeatRequest()> make, std::chrono::milliseconds interval);
+  void loop(std::function<proto::HeartbeatRequest()> make, std::chrono::milliseconds interval,
+            std::function<void(const Status&)> on_error);
 
   rpc::RpcClient& rpc_;
   rpc::Endpoint mgmtd_;

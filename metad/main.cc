@@ -12,7 +12,6 @@
 #include "common/log.h"
 #include "common/mgmt_client.h"
 #include "common/rpc/server.h"
-#include "metad/map_refresher.h"
 #include "metad/removal_queue_worker.h"
 #include "metad/service.h"
 
@@ -111,8 +110,6 @@ Result<void> run(const Options& o) {
         return hb;
       },
       interval);
-  metad::MapRefresher refresher(mgmt, std::max(interval * 10, std::chrono::milliseconds(1000)));
-  refresher.start();
   metad::RemovalQueueWorker worker(*store, rpc, source);
   store->set_removal_listener([&worker] { worker.wake(); });
   worker.start();
@@ -125,7 +122,6 @@ Result<void> run(const Options& o) {
   server.stop();
   store->set_removal_listener(nullptr);
   worker.stop();
-  refresher.stop();
   mgmt.stop();
   spdlog::info("combfs-metad stopped");
   return {};

@@ -89,7 +89,9 @@ asio::awaitable<Result<RawReply>> RpcClient::do_call(Endpoint ep, uint32_t type,
   for (int attempt = 0;; ++attempt) {
     std::unique_ptr<Connection> conn = take_idle(ep);
     if (!conn) {
-      auto fresh = co_await connect(ep, deadline);
+      // Connecting gives up earlier than the call: a node that moved to another
+      // address is found again through the map by the caller, not by waiting here.
+      auto fresh = co_await connect(ep, std::min(deadline, Clock::now() + options_.connect_patience));
       if (!fresh) co_return error(fresh.error());
       conn = std::move(*fresh);
     }
@@ -103,13 +105,15 @@ asio::awaitable<Result<RawReply>> RpcClient::do_call(Endpoint ep, uint32_t type,
       c->sock.close();
     });
     bool request_sent = false;
-    auto reply = co_await exchange(*conn, type, body, bulk, request_sent);
+    bool answered = false;
+    auto reply = co_await exchange(*conn, type, body, bulk, request_sent, answered);
     timer.cancel();
 
     if (timed_out->load())
       co_return error(proto::TIMEOUT, fmt::format("{} to {} got no answer in time; the server may be overloaded or down",
                                                   message_name(type), ep.to_string()));
-    if (reply) {
+    // An error reply is a complete exchange: the connection stays good.
+    if (reply || answered) {
       give_back(std::move(conn));
       co_return reply;
     }
@@ -122,7 +126,7 @@ asio::awaitable<Result<RawReply>> RpcClient::do_call(Endpoint ep, uint32_t type,
 }
 
 asio::awaitable<Result<RawReply>> RpcClient::exchange(Connection& conn, uint32_t type, const std::string& body,
-                                                      CallBulk bulk, bool& request_sent) {
+                                                      CallBulk bulk, bool& request_sent, bool& answered) {
   FrameHeader h;
   h.type = type;
   h.request_id = conn.next_request_id++;
@@ -145,6 +149,7 @@ asio::awaitable<Result<RawReply>> RpcClient::exchange(Connection& conn, uint32_t
     proto::ErrorReply e;
     if (!e.ParseFromString(reply_body))
       co_return error(proto::RPC_MALFORMED_FRAME, fmt::format("{} sent an unparsable error reply", conn.sock.peer()));
+    answered = true;
     co_return error(e.code(), e.message());
   }
   co_return RawReply{std::move(reply_body), sink.received};

@@ -43,6 +43,7 @@ struct ClientOptions {
   FrameLimits limits;
   std::chrono::milliseconds call_timeout{30000};
   std::chrono::milliseconds connect_backoff_max{1000};
+  std::chrono::milliseconds connect_patience{5000};  // give up connecting after this (within the call timeout)
   size_t max_idle_per_endpoint = 32;
   int io_threads = 2;
 };
@@ -116,8 +117,10 @@ class RpcClient {
                                                std::chrono::milliseconds timeout);
   asio::awaitable<Result<RawReply>> do_call(Endpoint ep, uint32_t type, std::string body, CallBulk bulk,
                                             std::chrono::steady_clock::time_point deadline);
+  // request_sent: the server may have seen the request; answered: it replied
+  // (possibly with an error), so the connection is still usable.
   asio::awaitable<Result<RawReply>> exchange(Connection& conn, uint32_t type, const std::string& body, CallBulk bulk,
-                                             bool& request_sent);
+                                             bool& request_sent, bool& answered);
   asio::awaitable<Result<std::unique_ptr<Connection>>> connect(const Endpoint& ep,
                                                                std::chrono::steady_clock::time_point deadline);
   asio::awaitable<Result<void>> handshake(Connection& conn);

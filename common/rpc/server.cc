@@ -26,8 +26,11 @@ Result<uint16_t> RpcServer::listen() {
 }
 
 void RpcServer::stop() {
-  boost::system::error_code ec;
-  acceptor_.close(ec);
+  // Close on the io_context so it never races a pending accept on another thread.
+  asio::post(io_, [this] {
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+  });
 }
 
 asio::awaitable<void> RpcServer::accept_loop() {
@@ -35,8 +38,11 @@ asio::awaitable<void> RpcServer::accept_loop() {
     boost::system::error_code ec;
     tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
-      if (!acceptor_.is_open()) co_return;
+      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+      // E.g. out of file descriptors: pause instead of spinning on the error.
       spdlog::warn("{}: accept failed: {}", options_.name, ec.message());
+      asio::steady_timer pause(io_, std::chrono::milliseconds(100));
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
     asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
