@@ -1,7 +1,10 @@
 #include "tests/harness/test_cluster.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -360,7 +363,7 @@ void TestCluster::kill_daemon(const std::string& name) {
   p->pid = -1;
 }
 
-AssertionResult TestCluster::restart_daemon(const std::string& name) {
+AssertionResult TestCluster::restart_daemon(const std::string& name, bool wait) {
   Proc* p = find(name);
   if (!p || p->port_file.empty()) return AssertionFailure() << "no daemon named " << name;
   if (p->pid > 0) return AssertionFailure() << name << " is still running";
@@ -368,7 +371,33 @@ AssertionResult TestCluster::restart_daemon(const std::string& name) {
   auto it = std::find(p->argv.begin(), p->argv.end(), "--port");
   if (it != p->argv.end() && it + 1 != p->argv.end()) *(it + 1) = std::to_string(p->port);
   if (auto r = launch(*p); !r) return r;
+  return wait ? wait_ready(*p) : AssertionSuccess();
+}
+
+AssertionResult TestCluster::wait_ready(const std::string& name) {
+  Proc* p = find(name);
+  if (!p || p->port_file.empty()) return AssertionFailure() << "no daemon named " << name;
   return wait_ready(*p);
+}
+
+AssertionResult TestCluster::wait_listening(const std::string& name) {
+  Proc* p = find(name);
+  if (!p || p->port == 0) return AssertionFailure() << "no daemon named " << name << " with a known port";
+  auto deadline = Clock::now() + options_.startup_timeout;
+  for (;;) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(p->port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    if (ok) return AssertionSuccess();
+    if (p->pid <= 0 || !still_running(p->pid)) return AssertionFailure() << name << " is not running.\n" << logs();
+    if (Clock::now() > deadline)
+      return AssertionFailure() << name << " does not accept connections on port " << p->port << ".\n" << logs();
+    std::this_thread::sleep_for(kPoll);
+  }
 }
 
 std::string TestCluster::log_file(const std::string& name) const {

@@ -82,8 +82,14 @@ class TestCluster {
   pid_t pid(const std::string& name) const;
   testing::AssertionResult stop_daemon(const std::string& name);  // SIGTERM and wait
   void kill_daemon(const std::string& name);                      // SIGKILL and reap
-  // Starts a stopped daemon again with the same arguments and port.
-  testing::AssertionResult restart_daemon(const std::string& name);
+  // Starts a stopped daemon again with the same arguments and port, and (when
+  // `wait`) waits until it is ready (its port file is written).
+  testing::AssertionResult restart_daemon(const std::string& name, bool wait = true);
+  // Waits until a (re)started daemon has written its port file.
+  testing::AssertionResult wait_ready(const std::string& name);
+  // Waits until a daemon accepts TCP connections on its port (it may not be
+  // ready yet: a stored daemon listens before it has registered).
+  testing::AssertionResult wait_listening(const std::string& name);
 
   std::string log_file(const std::string& name) const;
   std::string log_text(const std::string& name) const;

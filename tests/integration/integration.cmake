@@ -11,3 +11,4 @@ combfs_integration_test(NAME integration_auth_test SOURCES auth_test.cc TIMEOUT 
 combfs_integration_test(NAME integration_garbage_test SOURCES garbage_test.cc TIMEOUT 300
   LIBS combfs_common)
 combfs_integration_test(NAME integration_mount_test SOURCES mount_test.cc TIMEOUT 300)
+combfs_integration_test(NAME integration_restart_test SOURCES restart_test.cc TIMEOUT 300)
