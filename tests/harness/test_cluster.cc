@@ -213,13 +213,11 @@ AssertionResult TestCluster::wait_ready(Proc& p) {
     if (!still_running(p.pid, &status)) {
       p.pid = -1;
       return AssertionFailure() << p.name << " exited with code " << exit_code_of(status)
-                                << " before writing its port file.\n"
-                                << logs();
+                                << " before writing its port file.";
     }
     if (Clock::now() > deadline)
       return AssertionFailure() << p.name << " wrote no port file to " << p.port_file << " within "
-                                << options_.startup_timeout.count() << " s.\n"
-                                << logs();
+                                << options_.startup_timeout.count() << " s.";
     std::this_thread::sleep_for(kPoll);
   }
 }
@@ -260,14 +258,10 @@ AssertionResult TestCluster::wait_mounted(Proc& p, const std::string& path) {
     int status = 0;
     if (!still_running(p.pid, &status)) {
       p.pid = -1;
-      return AssertionFailure() << "combfs-client for " << path << " exited with code " << exit_code_of(status)
-                                << " before the mount appeared.\n"
-                                << logs();
+      return AssertionFailure() << "combfs-client for " << path << " exited with code " << exit_code_of(status) << " before the mount appeared.";
     }
     if (Clock::now() > deadline)
-      return AssertionFailure() << "no mount at " << path << " within " << options_.startup_timeout.count()
-                                << " s.\n"
-                                << logs();
+      return AssertionFailure() << "no mount at " << path << " within " << options_.startup_timeout.count() << " s.";
     std::this_thread::sleep_for(kPoll);
   }
 }
@@ -393,9 +387,9 @@ AssertionResult TestCluster::wait_listening(const std::string& name) {
     bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
     close(fd);
     if (ok) return AssertionSuccess();
-    if (p->pid <= 0 || !still_running(p->pid)) return AssertionFailure() << name << " is not running.\n" << logs();
+    if (p->pid <= 0 || !still_running(p->pid)) return AssertionFailure() << name << " is not running.";
     if (Clock::now() > deadline)
-      return AssertionFailure() << name << " does not accept connections on port " << p->port << ".\n" << logs();
+      return AssertionFailure() << name << " does not accept connections on port " << p->port << ".";
     std::this_thread::sleep_for(kPoll);
   }
 }

@@ -45,7 +45,8 @@ class TestCluster {
   TestCluster& operator=(const TestCluster&) = delete;
 
   // Creates the directory and secret, starts mgmtd, the stored daemons, metad
-  // and (options.mount) the client. Fails with a message and the logs' tails.
+  // and (options.mount) the client. Fails with a message saying which step failed
+  // (the destructor then prints the logs' tails).
   testing::AssertionResult start(const ClusterOptions& options = {});
 
   const std::string& dir() const { return dir_; }
