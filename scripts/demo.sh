@@ -150,7 +150,7 @@ start_demo() {
   is_mounted "$MNT" || fail_start "no mount at $MNT after 30 s"
 
   say "writing a 64 MiB file"
-  dd if=/dev/urandom of="$MNT/demo.bin" bs=1M count=64 conv=fsync status=none
+  dd if=/dev/urandom of="$MNT/demo.bin" bs=1M count=64 conv=fsync 2>&1 | tail -n 1
   local fsctl=("$BIN/fsctl") admin=(--mgmtd "$mgmtd" --secret-file "$SECRET")
   say "fsctl getentryinfo $MNT/demo.bin"
   "${fsctl[@]}" getentryinfo "$MNT/demo.bin"
@@ -163,10 +163,10 @@ start_demo() {
 
   cat <<MSG
 
-The cluster is running; logs are in $LOGS.
-  ls $MNT                                        use it like any directory
+The cluster is running at $MNT (logs in $LOGS). Try:
+  cp -r /usr/share/doc/bash $MNT/
+  mkdir $MNT/two && $BIN/fsctl setpattern --numtargets 2 $MNT/two
   $BIN/fsctl ${admin[*]} listtargets
-  $BIN/fsctl setpattern --numtargets 2 $MNT/somedir
 Stop it with:
   ./scripts/demo.sh stop
 MSG
