@@ -22,7 +22,8 @@ stop() {
   rm -f "$f"
 }
 
-if mountpoint -q "$MNT"; then
+# findmnt also sees a mount whose client died (mountpoint(1) fails there: ENOTCONN).
+if mountpoint -q "$MNT" 2>/dev/null || findmnt -M "$MNT" >/dev/null 2>&1; then
   # A busy mount (a process still in it) gets a lazy unmount so teardown never hangs.
   fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT" 2>/dev/null || umount -l "$MNT" || true
 fi

@@ -31,12 +31,14 @@ failed() { # name why
   exit 1
 }
 
-# start NAME ARGS... — starts a daemon in its own session (so a terminal's signals do not
-# reach it), records its pid, and waits until it has written its port file (= ready).
+# start NAME ARGS... — starts a daemon in the background, records its pid (bash forks and
+# execs the program, so $! is the daemon itself; setsid would fork again whenever it runs as
+# a process group leader, and the pid would be lost), and waits until it has written its
+# port file (= ready).
 start() {
   local name=$1; shift
   mkdir -p "$D/$name"
-  setsid "$BIN/combfs-$name" "$@" --secret-file "$D/secret" --data-dir "$D/$name" --bind 127.0.0.1 \
+  "$BIN/combfs-$name" "$@" --secret-file "$D/secret" --data-dir "$D/$name" --bind 127.0.0.1 \
     --port 0 --port-file "$D/$name.port" --log-file "$D/$name.log" </dev/null >>"$D/$name.out" 2>&1 &
   echo $! > "$D/$name.pid"
   local pid=$! i
@@ -55,10 +57,10 @@ targets=()
 for ((t = 1; t <= TARGETS; t++)); do mkdir -p "$D/target$t"; targets+=(--target "$D/target$t"); done
 start stored --mgmtd "$MGMTD" "${targets[@]}"
 
-# The client runs in the foreground (-f) in its own session so its pid is known here; it
-# serves the mount until fusermount3 -u.
+# The client runs with -f (no daemonizing) so its pid is known here; it serves the mount
+# until fusermount3 -u.
 opts="secret=$D/secret${COMBFS_MOUNT_OPTS:+,$COMBFS_MOUNT_OPTS}"
-setsid "$BIN/combfs-client" "$MGMTD" "$MNT" -f -o "$opts" --log-file "$D/client.log" </dev/null >>"$D/client.out" 2>&1 &
+"$BIN/combfs-client" "$MGMTD" "$MNT" -f -o "$opts" --log-file "$D/client.log" </dev/null >>"$D/client.out" 2>&1 &
 echo $! > "$D/client.pid"
 pid=$!
 for ((i = 0; i < 300; i++)); do

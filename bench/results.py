@@ -233,7 +233,9 @@ def main(argv):
                 append(records, {"fs": fs, "workload": SELECT[prefix][k], "value": v})
     elif cmd == "add-error":
         fs, workload, msg = argv[3:6]
-        append(records, {"fs": fs, "workload": workload, "error": msg})
+        # A failed program that measures several workloads fails each of them.
+        for w in GROUPS.get(workload, [workload]):
+            append(records, {"fs": fs, "workload": w, "error": msg})
     elif cmd == "report":
         meta = dict(a.split("=", 1) for a in argv[4:])
         report(records, argv[3], meta)
@@ -257,6 +259,8 @@ SELECT = {
     "memcpy": {"memcpy_gibps": "memcpy"},
     "tcp": {"tcp_gibps": "tcp"},
 }
+
+GROUPS = {"mdbench": list(SELECT["mdbench"].values()), "mpi_checkpoint": list(SELECT["mpi"].values())}
 
 if __name__ == "__main__":
     main(sys.argv)

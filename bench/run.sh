@@ -96,6 +96,11 @@ up_script() {
 teardown() {
   if [ -n "$CUR_FS" ]; then
     log "tearing down $CUR_FS"
+    # combfs-down.sh removes its state directory: keep the daemons' logs with the results.
+    if [ "$CUR_FS" = combfs ] && [ -d "$BENCH_DATA/combfs" ]; then
+      mkdir -p "$RAW/combfs-logs"
+      cp "$BENCH_DATA"/combfs/*.log "$BENCH_DATA"/combfs/*.out "$RAW/combfs-logs/" 2>/dev/null || true
+    fi
     timeout -k 10 120 "$(down_script "$CUR_FS")" "$CUR_MNT" >>"$RAW/$CUR_FS.updown.log" 2>&1 ||
       log "teardown of $CUR_FS failed; see $RAW/$CUR_FS.updown.log"
     CUR_FS=""
@@ -143,6 +148,7 @@ step() {
   local out=$RAW/$fs.$workload.out rc=0
   log "$fs: $workload"
   timeout -k 10 "$secs" "$@" >"$out" 2>"$out.err" || rc=$?
+  [ -s "$out.err" ] || rm -f "$out.err"
   if [ $rc -ne 0 ]; then
     local why="exit code $rc"; [ $rc -eq 124 ] && why="timed out after $secs s"
     log "$fs: $workload failed ($why); see $out.err"
@@ -176,23 +182,29 @@ seq_pair() {
 
 run_workloads() { # FS MOUNTPOINT
   local fs=$1 w=$2/bench-run
-  rm -rf "$w"; mkdir -p "$w"
+  rm -rf "$w" || true
+  if ! mkdir -p "$w"; then
+    results add-error "$RECORDS" "$fs" seq_write "cannot create $w"
+    return 0
+  fi
   seq_pair "$fs" "$w" seq_write seq_read
   drop_caches
+  # O_DIRECT: with buffered reads the file ends up in the page cache within seconds and the
+  # figure measures memory, not the file system.
   if [ -f "$w/seq.dat" ]; then
     step "$fs" randread_4k $((RAND_SECONDS + 120)) fio "${FIO[@]}" --name=rr --directory="$w" --filename=seq.dat \
       --rw=randread --bs=4k --numjobs=4 --size="$(stat -c %s "$w/seq.dat")" --time_based --runtime=$RAND_SECONDS \
-      --norandommap --randrepeat=0
+      --norandommap --randrepeat=0 --direct=1
   else
     results add-error "$RECORDS" "$fs" randread_4k "no file left by the sequential write"
   fi
-  rm -f "$w/seq.dat"
+  rm -f "$w/seq.dat" || true
   step "$fs" n1_write $IO_LIMIT fio "${FIO[@]}" --name=n1 --directory="$w" --filename=shared.dat \
     --rw=write --bs=1M --numjobs=4 --size=${QUARTER_MIB}M --offset_increment=${QUARTER_MIB}M --end_fsync=1
-  rm -f "$w/shared.dat"
+  rm -f "$w/shared.dat" || true
   step "$fs" nn_write $IO_LIMIT fio "${FIO[@]}" --name=nn --directory="$w" \
     --rw=write --bs=1M --numjobs=4 --size=${QUARTER_MIB}M --end_fsync=1
-  rm -f "$w"/nn.*
+  rm -f "$w"/nn.* || true
   drop_caches
   step "$fs" mdbench $((12 * MD_PHASE_SECONDS + 120)) mdbench "$BIN/combfs-mdbench" --dir "$w/md" \
     --files "$FILES" --procs 4 --time-limit $MD_PHASE_SECONDS --drop-caches
@@ -202,7 +214,7 @@ run_workloads() { # FS MOUNTPOINT
   else
     results add-error "$RECORDS" "$fs" mpi_mpiio "combfs-mpi-checkpoint not built (no MPI found at configure time)"
   fi
-  rm -rf "$w"
+  rm -rf "$w" || log "$fs: could not remove $w (the file system may have failed)"
 }
 
 # ---- machine limits --------------------------------------------------------------------
@@ -217,7 +229,7 @@ step limits tcp 60 tcp "$BIN/combfs-syslimits" tcp --seconds 3
 # ---- each file system in turn ------------------------------------------------------------
 for fs in "${SELECTED[@]}"; do
   mnt=$BENCH_DATA/mnt/$fs
-  if mountpoint -q "$mnt"; then
+  if mountpoint -q "$mnt" 2>/dev/null || findmnt -M "$mnt" >/dev/null 2>&1; then
     log "$mnt is still mounted from an earlier run; tearing it down"
     timeout -k 10 120 "$(down_script "$fs")" "$mnt" >>"$RAW/$fs.updown.log" 2>&1 || true
   fi
