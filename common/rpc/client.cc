@@ -5,6 +5,8 @@
 
 #include <atomic>
 
+#include "common/rpc/watchdog.h"
+
 namespace combfs::rpc {
 
 using Clock = std::chrono::steady_clock;
@@ -81,7 +83,8 @@ void RpcClient::give_back(std::unique_ptr<Connection> conn) {
 std::future<Result<RawReply>> RpcClient::call_async_raw(const Endpoint& ep, uint32_t type, std::string body,
                                                         CallBulk bulk, std::chrono::milliseconds timeout) {
   auto deadline = Clock::now() + (timeout.count() > 0 ? timeout : options_.call_timeout);
-  return asio::co_spawn(io_, do_call(ep, type, std::move(body), bulk, deadline), asio::use_future);
+  // Each call runs on its own strand: its watchdog never races its socket I/O.
+  return asio::co_spawn(asio::make_strand(io_), do_call(ep, type, std::move(body), bulk, deadline), asio::use_future);
 }
 
 asio::awaitable<Result<RawReply>> RpcClient::do_call(Endpoint ep, uint32_t type, std::string body, CallBulk bulk,
@@ -97,19 +100,13 @@ asio::awaitable<Result<RawReply>> RpcClient::do_call(Endpoint ep, uint32_t type,
     }
 
     // The deadline closes the socket, which ends any pending read or write.
-    auto timed_out = std::make_shared<std::atomic<bool>>(false);
-    asio::steady_timer timer(io_, deadline);
-    timer.async_wait([timed_out, c = conn.get()](boost::system::error_code ec) {
-      if (ec) return;
-      timed_out->store(true);
-      c->sock.close();
-    });
+    Watchdog watchdog(co_await asio::this_coro::executor, deadline, [c = conn.get()] { c->sock.close(); });
     bool request_sent = false;
     bool answered = false;
     auto reply = co_await exchange(*conn, type, body, bulk, request_sent, answered);
-    timer.cancel();
+    watchdog.disarm();
 
-    if (timed_out->load())
+    if (watchdog.fired())
       co_return error(proto::TIMEOUT, fmt::format("{} to {} got no answer in time; the server may be overloaded or down",
                                                   message_name(type), ep.to_string()));
     // An error reply is a complete exchange: the connection stays good.
@@ -166,15 +163,18 @@ asio::awaitable<Result<std::unique_ptr<RpcClient::Connection>>> RpcClient::conne
                                                    asio::redirect_error(asio::use_awaitable, ec));
     if (!ec) {
       tcp::socket socket(io_);
-      asio::steady_timer timer(io_, deadline);
-      timer.async_wait([&socket](boost::system::error_code e) {
-        if (!e) socket.close();
+      std::unique_ptr<Connection> conn;
+      Watchdog watchdog(co_await asio::this_coro::executor, deadline, [&socket, &conn] {
+        if (conn)
+          conn->sock.close();
+        else
+          socket.close();
       });
       co_await asio::async_connect(socket, results, asio::redirect_error(asio::use_awaitable, ec));
       if (!ec) {
-        auto conn = std::make_unique<Connection>(std::move(socket), ep, options_.limits);
+        conn = std::make_unique<Connection>(std::move(socket), ep, options_.limits);
         auto auth = co_await handshake(*conn);
-        timer.cancel();
+        watchdog.disarm();
         if (auth) co_return conn;
         if (auth.error().code() == proto::RPC_AUTH_FAILED) {
           spdlog::warn("{}", auth.error().message());
@@ -182,7 +182,7 @@ asio::awaitable<Result<std::unique_ptr<RpcClient::Connection>>> RpcClient::conne
         }
         last_error = auth.error().message();
       } else {
-        timer.cancel();
+        watchdog.disarm();
         last_error = ec.message();
       }
     } else {
@@ -192,7 +192,7 @@ asio::awaitable<Result<std::unique_ptr<RpcClient::Connection>>> RpcClient::conne
       co_return error(proto::RPC_CONNECT_FAILED,
                       fmt::format("cannot connect to {}: {}; check that the daemon runs and the address is right",
                                   ep.to_string(), last_error));
-    asio::steady_timer wait(io_, backoff);
+    asio::steady_timer wait(co_await asio::this_coro::executor, backoff);
     co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     backoff = std::min(backoff * 2, options_.connect_backoff_max);
   }

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/rpc/watchdog.h"
+
 namespace combfs::rpc {
 
 RpcServer::RpcServer(asio::io_context& io, ServerOptions options, const Dispatcher& dispatcher)
@@ -45,7 +47,8 @@ asio::awaitable<void> RpcServer::accept_loop() {
       co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
-    asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+    // One strand per connection: its handshake watchdog never races its I/O.
+    asio::co_spawn(asio::make_strand(io_), serve(std::move(socket)), asio::detached);
   }
 }
 
@@ -89,13 +92,10 @@ asio::awaitable<void> RpcServer::serve(tcp::socket socket) {
   const std::string peer = conn.peer();
 
   // The handshake must finish in time, so a silent peer cannot hold the slot.
-  asio::steady_timer deadline(io_);
-  deadline.expires_after(options_.handshake_timeout);
-  deadline.async_wait([&conn](boost::system::error_code ec) {
-    if (!ec) conn.close();
-  });
+  Watchdog watchdog(co_await asio::this_coro::executor, std::chrono::steady_clock::now() + options_.handshake_timeout,
+                    [&conn] { conn.close(); });
   auto auth = co_await handshake(conn);
-  deadline.cancel();
+  watchdog.disarm();
   if (!auth) {
     spdlog::warn("{}: rejected connection from {}: {}", options_.name, peer, auth.error().to_string());
     conn.close();
