@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <random>
 
 #include "common/daemon.h"
@@ -98,7 +99,15 @@ Result<void> run(const Options& o) {
   }
 
   metad::ClusterMapSource source = [&mgmt] { return mgmt.map(); };
-  metad::MetaService service(*store, source, std::random_device()());
+  // At most one forced refresh per second: a cluster that simply has fewer
+  // targets than a pattern asks for must not cost a mgmtd round trip per create.
+  std::atomic<int64_t> last_forced_ms{0};
+  metad::ClusterMapSource fresh = [&mgmt, &last_forced_ms] {
+    int64_t now = now_ms(), last = last_forced_ms.load();
+    if (now - last < 1000 || !last_forced_ms.compare_exchange_strong(last, now)) return mgmt.map();
+    return mgmt.refresh(true);
+  };
+  metad::MetaService service(*store, source, std::random_device()(), fresh);
   service.register_handlers(dispatcher);
 
   const auto interval = std::chrono::milliseconds(static_cast<int64_t>(o.heartbeat_interval * 1000));

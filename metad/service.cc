@@ -4,8 +4,9 @@
 
 namespace combfs::metad {
 
-MetaService::MetaService(MetaStore& store, ClusterMapSource cluster_map, uint64_t seed)
-    : placement_(seed), ctx_{store, std::move(cluster_map), placement_} {}
+MetaService::MetaService(MetaStore& store, ClusterMapSource cluster_map, uint64_t seed,
+                         ClusterMapSource fresh_cluster_map)
+    : placement_(seed), ctx_{store, std::move(cluster_map), placement_, std::move(fresh_cluster_map)} {}
 
 namespace {
 // Wraps a handler so failures show up in the debug log with the request's name;

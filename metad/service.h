@@ -10,8 +10,9 @@ namespace combfs::metad {
 
 class MetaService {
  public:
-  // seed: for placement; tests pass a fixed one.
-  MetaService(MetaStore& store, ClusterMapSource cluster_map, uint64_t seed);
+  // seed: for placement; tests pass a fixed one. fresh_cluster_map: see OpsContext.
+  MetaService(MetaStore& store, ClusterMapSource cluster_map, uint64_t seed,
+              ClusterMapSource fresh_cluster_map = nullptr);
 
   // Adds a handler for Ping and every metad request.
   // REQUIRES: this service outlives the dispatcher's use.

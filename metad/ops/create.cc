@@ -17,15 +17,28 @@ Result<proto::CreateResponse> create(OpsContext& ctx, const proto::CreateRequest
   args.open_for_write = req.open_for_write();
   args.client_id = req.client_id();
 
-  auto map = ctx.cluster_map();
-  auto choose = [&](const proto::StripePattern& pattern) -> Result<std::vector<uint32_t>> {
-    if (!map) return std::unexpected(map.error());  // only matters when a file really needs targets
-    return ctx.placement.choose((*map)->targets, pattern);
+  // A target that registered after our last map refresh is invisible to
+  // placement; when the cached map offers fewer targets than the pattern asks
+  // for, fetch the map from mgmtd once and try again before settling for fewer.
+  bool short_of_targets = false;
+  auto attempt = [&](const Result<std::shared_ptr<const ClusterMap>>& map, bool last) {
+    auto choose = [&](const proto::StripePattern& pattern) -> Result<std::vector<uint32_t>> {
+      if (!map) return std::unexpected(map.error());  // only matters when a file really needs targets
+      auto chosen = ctx.placement.choose((*map)->targets, pattern);
+      if (!last && (!chosen || chosen->size() < pattern.num_targets())) {
+        short_of_targets = true;
+        return error(proto::UNAVAILABLE, "cluster map may be stale");
+      }
+      return chosen;
+    };
+    return ctx.store.create(args, choose);
   };
-  CreateResult result = COMBFS_TRY(ctx.store.create(args, choose));
+  auto result = attempt(ctx.cluster_map(), !ctx.fresh_cluster_map);
+  if (!result && short_of_targets) result = attempt(ctx.fresh_cluster_map(), true);
+  if (!result) return std::unexpected(result.error());
   proto::CreateResponse resp;
-  *resp.mutable_info() = std::move(result.info);
-  resp.set_created(result.created);
+  *resp.mutable_info() = std::move(result->info);
+  resp.set_created(result->created);
   return resp;
 }
 

@@ -21,6 +21,9 @@ struct OpsContext {
   MetaStore& store;
   ClusterMapSource cluster_map;
   Placement& placement;
+  // Fetches the map from mgmtd now (MgmtClient::refresh(true)); null in tests
+  // with a fixed map. Used when the cached map may predate a new target.
+  ClusterMapSource fresh_cluster_map = nullptr;
 };
 
 namespace ops {
