@@ -2,8 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <chrono>
 #include <future>
+#include <thread>
 
 #include "client/lib/data_plan.h"
 
@@ -58,7 +62,7 @@ Result<std::vector<rpc::Endpoint>> DataPath::endpoints(const proto::Layout& layo
   return eps;
 }
 
-Result<size_t> DataPath::read(const EntryId& file, const proto::Layout& layout, char* buf, size_t length,
+Result<size_t> DataPath::read_once(const EntryId& file, const proto::Layout& layout, char* buf, size_t length,
                               uint64_t offset) {
   if (length == 0) return size_t{0};
   auto p = COMBFS_TRY(pattern_of(layout));
@@ -95,11 +99,11 @@ Result<size_t> DataPath::read(const EntryId& file, const proto::Layout& layout, 
   if (!short_piece) return length;
   // Some chunk file ended early: a hole or the end of the file. Only now is
   // the file's size needed.
-  auto file_size = COMBFS_TRY(size(file, layout));
+  auto file_size = COMBFS_TRY(size_once(file, layout));
   return complete_read(std::span<char>(buf, length), offset, requests, got, file_size);
 }
 
-Result<void> DataPath::write(const EntryId& file, const proto::Layout& layout, const char* buf, size_t length,
+Result<void> DataPath::write_once(const EntryId& file, const proto::Layout& layout, const char* buf, size_t length,
                              uint64_t offset) {
   if (length == 0) return {};
   auto p = COMBFS_TRY(pattern_of(layout));
@@ -133,7 +137,7 @@ Result<void> DataPath::write(const EntryId& file, const proto::Layout& layout, c
   return {};
 }
 
-Result<uint64_t> DataPath::size(const EntryId& file, const proto::Layout& layout) {
+Result<uint64_t> DataPath::size_once(const EntryId& file, const proto::Layout& layout) {
   auto p = COMBFS_TRY(pattern_of(layout));
   auto replies = COMBFS_TRY(on_all_targets<proto::StatChunkRequest>(cluster_, file, layout, [](uint32_t, auto&) {}));
   std::vector<uint64_t> local(replies.size());
@@ -141,16 +145,56 @@ Result<uint64_t> DataPath::size(const EntryId& file, const proto::Layout& layout
   return size_from_local_sizes(p, local);
 }
 
-Result<void> DataPath::truncate(const EntryId& file, const proto::Layout& layout, uint64_t new_size) {
+Result<void> DataPath::truncate_once(const EntryId& file, const proto::Layout& layout, uint64_t new_size) {
   auto p = COMBFS_TRY(pattern_of(layout));
   COMBFS_CHECK(on_all_targets<proto::TruncateChunkRequest>(
       cluster_, file, layout, [&](uint32_t i, auto& req) { req.set_local_size(striping::local_size(p, i, new_size)); }));
   return {};
 }
 
-Result<void> DataPath::fsync(const EntryId& file, const proto::Layout& layout) {
+Result<void> DataPath::fsync_once(const EntryId& file, const proto::Layout& layout) {
   COMBFS_CHECK(on_all_targets<proto::FsyncChunkRequest>(cluster_, file, layout, [](uint32_t, auto&) {}));
   return {};
+}
+
+// Storage requests are idempotent (positional writes, reads, stats, truncates
+// to an absolute size), so a whole operation may be sent again. Retryable
+// errors (a target restarting, a lost connection, a timeout) are retried with
+// backoff for up to the retry window; the map is consulted again on each try,
+// so a target that moved is found at its new address.
+template <class F>
+auto DataPath::retrying(const char* what, const EntryId& file, F attempt) -> decltype(attempt()) {
+  auto give_up = std::chrono::steady_clock::now() + retry_window_;
+  auto backoff = std::chrono::milliseconds(50);
+  for (;;) {
+    auto result = attempt();
+    if (result || !result.error().retryable() || std::chrono::steady_clock::now() + backoff > give_up) return result;
+    spdlog::info("{} of {}: {}; retrying in {} ms", what, file.to_string(), result.error().to_string(), backoff.count());
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+  }
+}
+
+Result<size_t> DataPath::read(const EntryId& file, const proto::Layout& layout, char* buf, size_t length,
+                              uint64_t offset) {
+  return retrying("read", file, [&] { return read_once(file, layout, buf, length, offset); });
+}
+
+Result<void> DataPath::write(const EntryId& file, const proto::Layout& layout, const char* buf, size_t length,
+                             uint64_t offset) {
+  return retrying("write", file, [&] { return write_once(file, layout, buf, length, offset); });
+}
+
+Result<uint64_t> DataPath::size(const EntryId& file, const proto::Layout& layout) {
+  return retrying("size query", file, [&] { return size_once(file, layout); });
+}
+
+Result<void> DataPath::truncate(const EntryId& file, const proto::Layout& layout, uint64_t new_size) {
+  return retrying("truncate", file, [&] { return truncate_once(file, layout, new_size); });
+}
+
+Result<void> DataPath::fsync(const EntryId& file, const proto::Layout& layout) {
+  return retrying("fsync", file, [&] { return fsync_once(file, layout); });
 }
 
 }  // namespace combfs::client

@@ -6,6 +6,7 @@
 // part (durability still needs fsync()).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 
 #include "client/lib/cluster.h"
@@ -17,7 +18,10 @@ namespace combfs::client {
 
 class DataPath {
  public:
-  explicit DataPath(Cluster& cluster) : cluster_(cluster) {}
+  // retry_window: how long an operation keeps retrying retryable errors (a
+  // target restarting or failing over) before it fails.
+  explicit DataPath(Cluster& cluster, std::chrono::milliseconds retry_window = std::chrono::seconds(60))
+      : cluster_(cluster), retry_window_(retry_window) {}
 
   // Reads up to `length` bytes at `offset` into buf. Returns the number of
   // bytes read: `length` unless the read crosses the file's end (holes and
@@ -45,7 +49,17 @@ class DataPath {
   uint64_t max_request(const striping::Pattern& p) const;
   Result<std::vector<rpc::Endpoint>> endpoints(const proto::Layout& layout);
 
+  Result<size_t> read_once(const EntryId& file, const proto::Layout& layout, char* buf, size_t length, uint64_t offset);
+  Result<void> write_once(const EntryId& file, const proto::Layout& layout, const char* buf, size_t length,
+                          uint64_t offset);
+  Result<uint64_t> size_once(const EntryId& file, const proto::Layout& layout);
+  Result<void> truncate_once(const EntryId& file, const proto::Layout& layout, uint64_t size);
+  Result<void> fsync_once(const EntryId& file, const proto::Layout& layout);
+  template <class F>
+  auto retrying(const char* what, const EntryId& file, F attempt) -> decltype(attempt());
+
   Cluster& cluster_;
+  std::chrono::milliseconds retry_window_;
 };
 
 }  // namespace combfs::client
