@@ -55,6 +55,9 @@ struct MessageTraits;  // id and Response of each request type
   X(SetXattr, 317)         \
   X(ListXattr, 318)        \
   X(RemoveXattr, 319)      \
+  X(SetLock, 350)          \
+  X(GetLock, 351)          \
+  X(LockKeepalive, 352)    \
   X(WriteChunk, 400)       \
   X(ReadChunk, 401)        \
   X(TruncateChunk, 402)    \
