@@ -156,10 +156,10 @@ def report(records, out_base, meta):
     line = lambda cols: "  ".join(str(c).ljust(w) if i < 2 or i >= len(cols) - 2 else str(c).rjust(w)
                                   for i, (c, w) in enumerate(zip(cols, widths)))
     print()
-    print(line(header))
+    print(line(header).rstrip())
     print("  ".join("-" * w for w in widths))
     for r in rows:
-        print(line(r))
+        print(line(r).rstrip())
 
     # Machine limits and how close combfs comes to them.
     lim = {k: values.get(("limits", k)) for k, _, _ in LIMITS}

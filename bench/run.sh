@@ -151,7 +151,7 @@ step() {
   [ -s "$out.err" ] || rm -f "$out.err"
   if [ $rc -ne 0 ]; then
     local why="exit code $rc"; [ $rc -eq 124 ] && why="timed out after $secs s"
-    log "$fs: $workload failed ($why); see $out.err"
+    log "$fs: $workload failed ($why); see $out and $out.err"
     results add-error "$RECORDS" "$fs" "$workload" "$why; see $out.err"
     return 0
   fi
