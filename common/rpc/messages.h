@@ -55,6 +55,13 @@ struct MessageTraits;  // id and Response of each request type
   X(SetXattr, 317)         \
   X(ListXattr, 318)        \
   X(RemoveXattr, 319)      \
+  X(RemoteDirCreate, 330)  \
+  X(RemoteDirState, 331)   \
+  X(RemoteSetParent, 332)  \
+  X(RemoteName, 333)       \
+  X(RemoteInsertDentry, 334) \
+  X(RemoteOpApplied, 335)  \
+  X(RemoteAncestry, 336)   \
   X(SetLock, 350)          \
   X(GetLock, 351)          \
   X(LockKeepalive, 352)    \
