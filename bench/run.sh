@@ -101,7 +101,7 @@ teardown() {
       mkdir -p "$RAW/combfs-logs"
       cp "$BENCH_DATA"/combfs/*.log "$BENCH_DATA"/combfs/*.out "$RAW/combfs-logs/" 2>/dev/null || true
     fi
-    timeout -k 10 120 "$(down_script "$CUR_FS")" "$CUR_MNT" >>"$RAW/$CUR_FS.updown.log" 2>&1 ||
+    timeout -k 10 600 "$(down_script "$CUR_FS")" "$CUR_MNT" >>"$RAW/$CUR_FS.updown.log" 2>&1 ||
       log "teardown of $CUR_FS failed; see $RAW/$CUR_FS.updown.log"
     CUR_FS=""
   fi
@@ -231,7 +231,7 @@ for fs in "${SELECTED[@]}"; do
   mnt=$BENCH_DATA/mnt/$fs
   if mountpoint -q "$mnt" 2>/dev/null || findmnt -M "$mnt" >/dev/null 2>&1; then
     log "$mnt is still mounted from an earlier run; tearing it down"
-    timeout -k 10 120 "$(down_script "$fs")" "$mnt" >>"$RAW/$fs.updown.log" 2>&1 || true
+    timeout -k 10 600 "$(down_script "$fs")" "$mnt" >>"$RAW/$fs.updown.log" 2>&1 || true
   fi
   mkdir -p "$mnt"
   log "$fs: bringing up at $mnt"
