@@ -33,6 +33,7 @@ struct Options {
   std::string log_file;
   int threads = 4;
   double heartbeat_interval = 1.0;
+  double lock_lease = 10.0;
 };
 
 constexpr auto kRegisterPatience = 60s;
@@ -108,6 +109,7 @@ Result<void> run(const Options& o) {
     return mgmt.refresh(true);
   };
   metad::MetaService service(*store, source, std::random_device()(), fresh);
+  service.locks().set_lease(std::chrono::milliseconds(static_cast<int64_t>(o.lock_lease * 1000)));
   service.register_handlers(dispatcher);
 
   const auto interval = std::chrono::milliseconds(static_cast<int64_t>(o.heartbeat_interval * 1000));
@@ -157,6 +159,10 @@ int main(int argc, char** argv) {
   app.add_option("--heartbeat-interval", o.heartbeat_interval, "seconds between heartbeats to mgmtd")
       ->capture_default_str()
       ->check(CLI::Range(0.05, 3600.0));
+  app.add_option("--lock-lease", o.lock_lease,
+                 "seconds a client may stay silent before its fcntl/flock locks are dropped")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 3600.0));
   CLI11_PARSE(app, argc, argv);
 
   combfs::init_logging("metad", o.log_level, o.log_file);

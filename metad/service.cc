@@ -43,6 +43,7 @@ void MetaService::register_handlers(rpc::Dispatcher& d) {
   add<proto::SetXattrRequest>(d, ctx_, ops::set_xattr);
   add<proto::ListXattrRequest>(d, ctx_, ops::list_xattr);
   add<proto::RemoveXattrRequest>(d, ctx_, ops::remove_xattr);
+  locks_.register_handlers(d);
 }
 
 }  // namespace combfs::metad

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/rpc/dispatcher.h"
+#include "metad/locks/lock_service.h"
 #include "metad/ops/ops.h"
 
 namespace combfs::metad {
@@ -18,9 +19,13 @@ class MetaService {
   // REQUIRES: this service outlives the dispatcher's use.
   void register_handlers(rpc::Dispatcher& dispatcher);
 
+  // The global fcntl/flock locks of the files this metad owns (metad/locks/).
+  locks::LockService& locks() { return locks_; }
+
  private:
   Placement placement_;
   OpsContext ctx_;
+  locks::LockService locks_;
 };
 
 }  // namespace combfs::metad

@@ -14,6 +14,7 @@
 #include "client/lib/cluster.h"
 #include "client/lib/data_path.h"
 #include "client/lib/files.h"
+#include "client/lib/locks.h"
 #include "client/lib/meta_client.h"
 
 namespace combfs::fuse {
@@ -27,12 +28,18 @@ struct FsConfig {
 
 struct Fs {
   Fs(client::Cluster& c, FsConfig cfg)
-      : cluster(c), meta(c), data(c), files(meta, data, client::new_client_id()), config(std::move(cfg)) {}
+      : cluster(c),
+        meta(c),
+        data(c),
+        files(meta, data, client::new_client_id()),
+        locks(c, files.client_id()),
+        config(std::move(cfg)) {}
 
   client::Cluster& cluster;
   client::MetaClient meta;
   client::DataPath data;
   client::Files files;
+  client::LockClient locks;  // global fcntl/flock locks (ops_lock.cc)
   InodeTable inodes;
   FsConfig config;
 
@@ -93,6 +100,12 @@ void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name);
 // ops_statfs.cc
 void op_statfs(fuse_req_t req, fuse_ino_t ino);
+// ops_lock.cc
+void op_getlk(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, struct flock* lock);
+void op_setlk(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, struct flock* lock, int sleep);
+void op_flock(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, int op);
+// Whose lock a request on the open file `fi` is about (fi->lock_owner).
+client::LockSubject lock_subject(const fuse_file_info* fi);
 // ops_table.cc
 void op_init(void* userdata, fuse_conn_info* conn);
 

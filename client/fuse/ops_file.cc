@@ -63,12 +63,18 @@ void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_
 }
 
 void op_flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  // Writes are synchronous on the targets: nothing is buffered here.
+  // Writes are synchronous on the targets: nothing is buffered here. A close
+  // by a process drops its POSIX locks on the file (fi->lock_owner).
+  auto released = fs_of(req).locks.flush(lock_subject(fi));
+  if (!released) spdlog::warn("flush: {}", released.error().to_string());
   fuse_reply_err(req, 0);
 }
 
 void op_release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   Fs& fs = fs_of(req);
+  // The last close of an open file drops its flock lock and OFD locks.
+  auto unlocked = fs.locks.release(lock_subject(fi), fi->flock_release ? fi->lock_owner : 0);
+  if (!unlocked) spdlog::warn("release: {}", unlocked.error().to_string());
   std::unique_ptr<client::OpenFile> file(&handle(fi));
   fi->fh = 0;
   auto closed = fs.files.close(*file);

@@ -53,6 +53,11 @@ const fuse_lowlevel_ops& fs_operations() {
     o.listxattr = op_listxattr;
     o.removexattr = op_removexattr;
     o.create = op_create;
+    // Setting these makes libfuse ask for FUSE_CAP_POSIX_LOCKS and
+    // FUSE_CAP_FLOCK_LOCKS: the kernel then forwards every lock to us.
+    o.getlk = op_getlk;
+    o.setlk = op_setlk;
+    o.flock = op_flock;
     return o;
   }();
   return ops;

@@ -1,0 +1,204 @@
+#include "client/lib/locks.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace combfs::client {
+namespace {
+
+constexpr uint64_t kToEof = 0x7fffffffffffffffULL;
+
+proto::LockRange whole(proto::LockType type) {
+  proto::LockRange r;
+  r.set_type(type);
+  r.set_start(0);
+  r.set_end(kToEof);
+  return r;
+}
+
+}  // namespace
+
+LockClient::LockClient(Cluster& cluster, uint64_t client_id) : cluster_(cluster), client_id_(client_id) {}
+
+LockClient::~LockClient() {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (keepalive_.joinable()) keepalive_.join();
+}
+
+Result<proto::SetLockResponse> LockClient::set(const LockSubject& s, proto::LockKind kind,
+                                               const proto::LockRange& range, bool wait) {
+  if (range.type() != proto::LOCK_TYPE_UNLOCK) track(s, kind);
+  proto::SetLockRequest req;
+  s.id.to_proto(req.mutable_id());
+  req.set_client_id(client_id_);
+  req.set_owner(s.owner);
+  req.set_kind(kind);
+  *req.mutable_range() = range;
+  req.set_wait(wait);
+  auto ep = COMBFS_TRY(cluster_.meta_endpoint(s.node));
+  auto resp = COMBFS_TRY(cluster_.rpc().call(ep, req));
+  // An unlock of everything leaves nothing to release at close.
+  bool all = kind == proto::LOCK_KIND_FLOCK || (range.start() == 0 && range.end() >= kToEof);
+  if (range.type() == proto::LOCK_TYPE_UNLOCK && all) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    untrack(kind, Key{s.id, s.owner});
+  }
+  return resp;
+}
+
+Result<void> LockClient::cancel_wait(const LockSubject& s, proto::LockKind kind) {
+  proto::SetLockRequest req;
+  s.id.to_proto(req.mutable_id());
+  req.set_client_id(client_id_);
+  req.set_owner(s.owner);
+  req.set_kind(kind);
+  *req.mutable_range() = whole(proto::LOCK_TYPE_UNLOCK);
+  req.set_cancel_wait(true);
+  auto ep = COMBFS_TRY(cluster_.meta_endpoint(s.node));
+  COMBFS_CHECK(cluster_.rpc().call(ep, req));
+  return {};
+}
+
+Result<proto::GetLockResponse> LockClient::get(const LockSubject& s, proto::LockKind kind,
+                                               const proto::LockRange& range) {
+  proto::GetLockRequest req;
+  s.id.to_proto(req.mutable_id());
+  req.set_client_id(client_id_);
+  req.set_owner(s.owner);
+  req.set_kind(kind);
+  *req.mutable_range() = range;
+  auto ep = COMBFS_TRY(cluster_.meta_endpoint(s.node));
+  return cluster_.rpc().call(ep, req);
+}
+
+Result<void> LockClient::flush(const LockSubject& s) {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (!untrack(proto::LOCK_KIND_POSIX, Key{s.id, s.owner})) return {};
+  }
+  return unlock_all(s, proto::LOCK_KIND_POSIX);
+}
+
+Result<void> LockClient::release(const LockSubject& s, uint64_t flock_owner) {
+  std::vector<uint64_t> posix_owners;
+  bool flock = false;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (flock_owner) flock = untrack(proto::LOCK_KIND_FLOCK, Key{s.id, flock_owner});
+    // POSIX locks last taken through this handle and not yet dropped by a
+    // flush: those of OFD locks (their owner is this open file description).
+    for (auto it = posix_.lower_bound(Key{s.id, 0}); it != posix_.end() && it->first.first == s.id;) {
+      if (it->second.handle == s.handle) {
+        posix_owners.push_back(it->first.second);
+        --nodes_[it->second.node].tracked;
+        it = posix_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  Result<void> result;
+  if (flock) {
+    LockSubject f = s;
+    f.owner = flock_owner;
+    if (auto r = unlock_all(f, proto::LOCK_KIND_FLOCK); !r) result = r;
+  }
+  for (uint64_t owner : posix_owners) {
+    LockSubject p = s;
+    p.owner = owner;
+    if (auto r = unlock_all(p, proto::LOCK_KIND_POSIX); !r) result = r;
+  }
+  return result;
+}
+
+Result<void> LockClient::unlock_all(const LockSubject& s, proto::LockKind kind) {
+  proto::SetLockRequest req;
+  s.id.to_proto(req.mutable_id());
+  req.set_client_id(client_id_);
+  req.set_owner(s.owner);
+  req.set_kind(kind);
+  *req.mutable_range() = whole(proto::LOCK_TYPE_UNLOCK);
+  auto ep = COMBFS_TRY(cluster_.meta_endpoint(s.node));
+  auto done = cluster_.rpc().call(ep, req);
+  if (!done)
+    return error(done.error().code(),
+                 fmt::format("cannot release the locks of owner {:x} on {}: {} (metad drops them when this client's "
+                             "lease runs out)",
+                             s.owner, s.id.to_string(), done.error().message()));
+  return {};
+}
+
+void LockClient::track(const LockSubject& s, proto::LockKind kind) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  auto& map = kind == proto::LOCK_KIND_FLOCK ? flock_ : posix_;
+  auto [it, added] = map.try_emplace(Key{s.id, s.owner}, Tracked{s.node, s.handle});
+  if (added) {
+    ++nodes_[s.node].tracked;
+  } else {
+    it->second.handle = s.handle;
+  }
+  if (!keepalive_.joinable()) keepalive_ = std::thread([this] { keepalive_loop(); });
+}
+
+bool LockClient::untrack(proto::LockKind kind, const Key& key) {
+  auto& map = kind == proto::LOCK_KIND_FLOCK ? flock_ : posix_;
+  auto it = map.find(key);
+  if (it == map.end()) return false;
+  --nodes_[it->second.node].tracked;
+  map.erase(it);
+  return true;
+}
+
+void LockClient::keepalive_loop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stop_) {
+    wake_.wait_for(lock, interval_, [this] { return stop_; });
+    if (stop_) break;
+    lock.unlock();
+    keepalive_once();
+    lock.lock();
+  }
+}
+
+void LockClient::keepalive_once() {
+  std::vector<uint32_t> nodes;
+  std::chrono::milliseconds timeout;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    for (const auto& [node, state] : nodes_)
+      if (state.tracked > 0) nodes.push_back(node);
+    timeout = interval_ * 2;
+  }
+  proto::LockKeepaliveRequest req;
+  req.set_client_id(client_id_);
+  for (uint32_t node : nodes) {
+    auto ep = cluster_.meta_endpoint(node);
+    auto resp = ep ? cluster_.rpc().call(*ep, req, {}, nullptr, timeout)
+                   : Result<proto::LockKeepaliveResponse>(std::unexpected(ep.error()));
+    if (!resp) {
+      spdlog::warn("lock keepalive to metad {}: {} (its locks are dropped if this lasts longer than the lease)", node,
+                   resp.error().to_string());
+      continue;
+    }
+    std::lock_guard<std::mutex> guard(mutex_);
+    Node& n = nodes_[node];
+    if (resp->expired())
+      spdlog::error("metad {} dropped this mount's file locks: it heard nothing from us for longer than its lease "
+                    "({} ms); processes that held them no longer do",
+                    node, resp->lease_ms());
+    if (n.instance != 0 && n.instance != resp->instance())
+      spdlog::error("metad {} restarted: the file locks this mount held there are lost", node);
+    n.instance = resp->instance();
+    auto quarter = std::chrono::milliseconds(resp->lease_ms() / 4);
+    interval_ = std::clamp(quarter, std::chrono::milliseconds(250), std::chrono::milliseconds(5000));
+  }
+}
+
+}  // namespace combfs::client

@@ -1,0 +1,97 @@
+// The client side of global file locks (proto/meta.proto: SetLock, GetLock,
+// LockKeepalive). Locks are kept by the metad that owns the file; this class
+// sends the requests, remembers where this client may hold locks, so that a
+// close costs an RPC only for files it locked, and renews the lease on every
+// metad where it may hold locks from a background thread (started with the
+// first lock).
+//
+// The kernel's rules (fs/fuse): POSIX locks belong to a process and go away
+// when it closes any descriptor of the file (FLUSH carries the owner); flock
+// locks and OFD locks belong to an open file description and go away with
+// its last close (RELEASE). Blocking waits are the caller's loop (ops_lock.cc):
+// metad never holds a request thread for a waiter.
+//
+// Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "client/lib/cluster.h"
+#include "common/entry_id.h"
+
+namespace combfs::client {
+
+// Where a lock request goes and whose lock it is.
+struct LockSubject {
+  uint32_t node = 0;       // metad that owns the file (0: root owner)
+  EntryId id;
+  uint64_t handle = 0;     // the open file (fuse fh) the request came through
+  uint64_t owner = 0;      // the kernel's lock owner
+};
+
+class LockClient {
+ public:
+  LockClient(Cluster& cluster, uint64_t client_id);
+  ~LockClient();
+  LockClient(const LockClient&) = delete;
+  LockClient& operator=(const LockClient&) = delete;
+
+  // One attempt to set/convert/remove a lock (range.type UNLOCK removes).
+  // With `wait`, a refused request registers this owner as a waiter on metad
+  // (for EDEADLK detection); the caller asks again until granted, or calls
+  // cancel_wait when it gives up.
+  Result<proto::SetLockResponse> set(const LockSubject& s, proto::LockKind kind, const proto::LockRange& range,
+                                     bool wait);
+  Result<void> cancel_wait(const LockSubject& s, proto::LockKind kind);
+  // F_GETLK.
+  Result<proto::GetLockResponse> get(const LockSubject& s, proto::LockKind kind, const proto::LockRange& range);
+
+  // close(2) of a descriptor by `s.owner` (FLUSH): drops the owner's POSIX
+  // locks on the file if it may have any. No RPC otherwise.
+  Result<void> flush(const LockSubject& s);
+  // Last close of the open file `s.handle` (RELEASE): drops its flock lock
+  // (when `flock_owner` is non-zero) and the POSIX locks taken through this
+  // handle that are still known (OFD locks, whose owner is the description).
+  Result<void> release(const LockSubject& s, uint64_t flock_owner);
+
+  uint64_t client_id() const { return client_id_; }
+
+ private:
+  using Key = std::pair<EntryId, uint64_t>;  // (file, lock owner)
+  struct Tracked {
+    uint32_t node = 0;
+    uint64_t handle = 0;  // the open file of the last lock request by this owner
+  };
+  struct Node {
+    size_t tracked = 0;     // entries of posix_/flock_ on this metad
+    uint64_t instance = 0;  // metad instance seen by the last keepalive
+  };
+
+  // Records that `s.owner` may hold a lock of `kind` on the file (before the
+  // request, so a lost reply errs on the side of releasing later).
+  void track(const LockSubject& s, proto::LockKind kind);
+  // Forgets a tracked entry; returns whether it was tracked.
+  bool untrack(proto::LockKind kind, const Key& key);
+  Result<void> unlock_all(const LockSubject& s, proto::LockKind kind);
+  void keepalive_loop();
+  void keepalive_once();
+
+  Cluster& cluster_;
+  const uint64_t client_id_;
+
+  std::mutex mutex_;
+  std::map<Key, Tracked> posix_;                       // GUARDED_BY(mutex_)
+  std::map<Key, Tracked> flock_;                       // GUARDED_BY(mutex_)
+  std::map<uint32_t, Node> nodes_;                     // GUARDED_BY(mutex_)
+  std::chrono::milliseconds interval_{2000};           // GUARDED_BY(mutex_): lease / 4
+  bool stop_ = false;                                  // GUARDED_BY(mutex_)
+  std::condition_variable wake_;
+  std::thread keepalive_;                              // started by the first track()
+};
+
+}  // namespace combfs::client

@@ -1,0 +1,79 @@
+#include "metad/locks/lock_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+#include "metad/locks/lock_ops.h"
+
+namespace combfs::metad::locks {
+namespace {
+
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+uint64_t random_instance() {
+  std::random_device rd;
+  uint64_t id = 0;
+  while (id == 0) id = (uint64_t(rd()) << 32) ^ rd() ^ uint64_t(steady_ms());
+  return id;
+}
+
+// Like MetaService's wrapper: failures go to the debug log with the request's name.
+template <class Request, class Handler>
+void add(rpc::Dispatcher& d, LockService& service, Handler handler) {
+  d.add<Request>([&service, handler](const Request& req, rpc::RequestContext& rc) {
+    auto resp = handler(service, req);
+    if (!resp) spdlog::debug("{} from {}: {}", rpc::MessageTraits<Request>::kName, rc.peer, resp.error().to_string());
+    return resp;
+  });
+}
+
+}  // namespace
+
+LockService::LockService(LockServiceOptions options)
+    : clock_ms_(options.clock_ms ? std::move(options.clock_ms) : steady_ms),
+      instance_(random_instance()),
+      leases_(options.lease.count()) {}
+
+void LockService::register_handlers(rpc::Dispatcher& d) {
+  add<proto::SetLockRequest>(d, *this, ops::set_lock);
+  add<proto::GetLockRequest>(d, *this, ops::get_lock);
+  add<proto::LockKeepaliveRequest>(d, *this, ops::lock_keepalive);
+}
+
+void LockService::set_lease(std::chrono::milliseconds lease) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  leases_.set_lease_ms(lease.count());
+}
+
+std::chrono::milliseconds LockService::lease() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return std::chrono::milliseconds(leases_.lease_ms());
+}
+
+int64_t LockService::renew_and_expire(uint64_t client_id) {
+  int64_t now = clock_ms_();
+  // Expire first: a client that comes back after its lease ran out has lost
+  // its locks even if this very request is from it.
+  for (uint64_t dead : leases_.take_expired(now)) {
+    size_t dropped = table_.drop_client(dead);
+    if (dropped == 0) continue;
+    leases_.mark_lost(dead);
+    spdlog::warn("dropped {} locks/waiters of client {:016x}: no lock request or keepalive for more than {} ms "
+                 "(client dead or partitioned)",
+                 dropped, dead, leases_.lease_ms());
+  }
+  leases_.renew(client_id, now);
+  return now;
+}
+
+bool LockService::renew_and_take_lost(uint64_t client_id) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  renew_and_expire(client_id);
+  return leases_.take_lost(client_id);
+}
+
+}  // namespace combfs::metad::locks

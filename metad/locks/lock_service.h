@@ -1,0 +1,63 @@
+// LockService: the lock table and the leases of one metad behind a mutex, and
+// the registration of the lock requests (metad/ops/lock_*.cc) on a Dispatcher.
+// Locks live in memory only: a metad restart loses them, and clients learn it
+// from the `instance` in LockKeepaliveResponse (docs/posix.md).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+
+#include "common/rpc/dispatcher.h"
+#include "metad/locks/leases.h"
+#include "metad/locks/lock_table.h"
+
+namespace combfs::metad::locks {
+
+inline constexpr std::chrono::milliseconds kDefaultLease{10000};
+
+struct LockServiceOptions {
+  std::chrono::milliseconds lease = kDefaultLease;
+  // Monotonic milliseconds; tests inject a fake clock. Default: steady_clock.
+  std::function<int64_t()> clock_ms = nullptr;
+};
+
+class LockService {
+ public:
+  explicit LockService(LockServiceOptions options = {});
+
+  // Adds the SetLock, GetLock and LockKeepalive handlers.
+  // REQUIRES: this service outlives the dispatcher's use.
+  void register_handlers(rpc::Dispatcher& dispatcher);
+
+  // REQUIRES: lease > 0. Applies to the next expiry check.
+  void set_lease(std::chrono::milliseconds lease);
+  std::chrono::milliseconds lease() const;
+  // Random per process: tells clients that a restart lost their locks.
+  uint64_t instance() const { return instance_; }
+
+  // Runs f(LockTable&, int64_t now_ms) under the mutex, after renewing
+  // client_id's lease and dropping the locks of every client whose lease ran out.
+  template <class F>
+  auto with_table(uint64_t client_id, F&& f) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    int64_t now = renew_and_expire(client_id);
+    return f(table_, now);
+  }
+
+  // For LockKeepalive: renews (as with_table) and says whether the client's
+  // locks were dropped since it last asked.
+  bool renew_and_take_lost(uint64_t client_id);
+
+ private:
+  int64_t renew_and_expire(uint64_t client_id);  // REQUIRES: mutex_ held
+
+  std::function<int64_t()> clock_ms_;
+  uint64_t instance_;
+  mutable std::mutex mutex_;
+  LockTable table_;  // GUARDED_BY(mutex_)
+  Leases leases_;    // GUARDED_BY(mutex_)
+};
+
+}  // namespace combfs::metad::locks
