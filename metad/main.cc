@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <csignal>
 #include <random>
 
 #include "common/daemon.h"
@@ -33,6 +34,8 @@ struct Options {
   std::string log_file;
   int threads = 4;
   double heartbeat_interval = 1.0;
+  std::string dir_placement = "balanced";
+  std::string crash_at;  // tests: die (SIGKILL) at this crash point of a cross-owner operation
   double lock_lease = 10.0;
 };
 
@@ -108,7 +111,21 @@ Result<void> run(const Options& o) {
     if (now - last < 1000 || !last_forced_ms.compare_exchange_strong(last, now)) return mgmt.map();
     return mgmt.refresh(true);
   };
-  metad::MetaService service(*store, source, std::random_device()(), fresh);
+  metad::CrossOptions cross;
+  cross.rpc = &rpc;
+  cross.dir_policy = *metad::parse_dir_policy(o.dir_placement);
+  // At least one request thread always serves other metads (see CrossOptions).
+  cross.max_waiting = std::max(1, o.threads - 1);
+  if (!o.crash_at.empty()) {
+    cross.crash_point = [point = o.crash_at](std::string_view at) {
+      if (at != point) return false;
+      spdlog::critical("test crash point '{}' reached: killing this metad", at);
+      spdlog::default_logger()->flush();
+      std::raise(SIGKILL);
+      return true;
+    };
+  }
+  metad::MetaService service(*store, source, std::random_device()(), fresh, std::move(cross));
   service.locks().set_lease(std::chrono::milliseconds(static_cast<int64_t>(o.lock_lease * 1000)));
   service.register_handlers(dispatcher);
 
@@ -124,13 +141,17 @@ Result<void> run(const Options& o) {
   metad::RemovalQueueWorker worker(*store, rpc, source);
   store->set_removal_listener([&worker] { worker.wake(); });
   worker.start();
+  // Finishes cross-owner operations a crash interrupted (and those waiting for a metad that was down).
+  service.cross().journal().start(std::chrono::seconds(2));
 
   if (!o.port_file.empty()) COMBFS_CHECK(write_file_atomic(o.port_file, std::to_string(port) + "\n"));
-  spdlog::info("combfs-metad ready: node {}, port {}, {} entries", node_id, port, store->entry_count());
+  spdlog::info("combfs-metad ready: node {}, port {}, {} entries, directory placement {}", node_id, port,
+               store->entry_count(), o.dir_placement);
 
   pool.run_until_signal();
 
   server.stop();
+  service.cross().journal().stop();
   store->set_removal_listener(nullptr);
   worker.stop();
   mgmt.stop();
@@ -163,6 +184,13 @@ int main(int argc, char** argv) {
                  "seconds a client may stay silent before its fcntl/flock locks are dropped")
       ->capture_default_str()
       ->check(CLI::Range(1.0, 3600.0));
+  app.add_option("--dir-placement", o.dir_placement,
+                 "which metad a new directory goes to: balanced (fewest entries), parent (the parent's metad), "
+                 "random")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"balanced", "parent", "random"}));
+  app.add_option("--crash-at", o.crash_at, "tests only: kill this metad at the named point of a cross-owner operation")
+      ->group("");
   CLI11_PARSE(app, argc, argv);
 
   combfs::init_logging("metad", o.log_level, o.log_file);

@@ -5,8 +5,11 @@
 namespace combfs::metad {
 
 MetaService::MetaService(MetaStore& store, ClusterMapSource cluster_map, uint64_t seed,
-                         ClusterMapSource fresh_cluster_map)
-    : placement_(seed), ctx_{store, std::move(cluster_map), placement_, std::move(fresh_cluster_map)} {}
+                         ClusterMapSource fresh_cluster_map, CrossOptions cross)
+    : placement_(seed), ctx_{store, std::move(cluster_map), placement_, std::move(fresh_cluster_map)} {
+  cross_ = std::make_unique<Cross>(store, ctx_.cluster_map, ctx_.fresh_cluster_map, std::move(cross), seed + 1);
+  ctx_.cross = cross_.get();
+}
 
 namespace {
 // Wraps a handler so failures show up in the debug log with the request's name;
@@ -43,6 +46,15 @@ void MetaService::register_handlers(rpc::Dispatcher& d) {
   add<proto::SetXattrRequest>(d, ctx_, ops::set_xattr);
   add<proto::ListXattrRequest>(d, ctx_, ops::list_xattr);
   add<proto::RemoveXattrRequest>(d, ctx_, ops::remove_xattr);
+  // From other metads: steps of cross-owner operations.
+  auto on_store = [](auto op) { return [op](OpsContext& ctx, const auto& req) { return op(ctx.store, req); }; };
+  add<proto::RemoteDirCreateRequest>(d, ctx_, on_store(ops::remote_dir_create));
+  add<proto::RemoteDirStateRequest>(d, ctx_, on_store(ops::remote_dir_state));
+  add<proto::RemoteSetParentRequest>(d, ctx_, on_store(ops::remote_set_parent));
+  add<proto::RemoteNameRequest>(d, ctx_, on_store(ops::remote_name));
+  add<proto::RemoteInsertDentryRequest>(d, ctx_, on_store(ops::remote_insert_dentry));
+  add<proto::RemoteOpAppliedRequest>(d, ctx_, on_store(ops::remote_op_applied));
+  add<proto::RemoteAncestryRequest>(d, ctx_, on_store(ops::remote_ancestry));
   locks_.register_handlers(d);
 }
 

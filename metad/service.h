@@ -3,7 +3,10 @@
 // the caller's, so tests can run it on an in-memory cluster map without mgmtd.
 #pragma once
 
+#include <memory>
+
 #include "common/rpc/dispatcher.h"
+#include "metad/cross/cross.h"
 #include "metad/locks/lock_service.h"
 #include "metad/ops/ops.h"
 
@@ -12,8 +15,12 @@ namespace combfs::metad {
 class MetaService {
  public:
   // seed: for placement; tests pass a fixed one. fresh_cluster_map: see OpsContext.
+  // cross: how to reach the other metads (default: none, this metad works alone).
   MetaService(MetaStore& store, ClusterMapSource cluster_map, uint64_t seed,
-              ClusterMapSource fresh_cluster_map = nullptr);
+              ClusterMapSource fresh_cluster_map = nullptr, CrossOptions cross = {});
+
+  // Cross-owner operations: directory placement, the journal and its worker.
+  Cross& cross() { return *cross_; }
 
   // Adds a handler for Ping and every metad request.
   // REQUIRES: this service outlives the dispatcher's use.
@@ -25,6 +32,7 @@ class MetaService {
  private:
   Placement placement_;
   OpsContext ctx_;
+  std::unique_ptr<Cross> cross_;
   locks::LockService locks_;
 };
 

@@ -1,5 +1,7 @@
 // Operations that change names: mknod, mkdir, unlink, rmdir, symlink, rename,
-// link (and readlink). Each goes to the metad that owns the directory.
+// link (and readlink). Each goes to the metad that owns the directory (rename:
+// the source directory's, told the target directory's owner; link: the new
+// parent's, told the file's owner).
 #include <cstdio>  // RENAME_NOREPLACE, RENAME_EXCHANGE
 
 #include "client/fuse/fs.h"
@@ -107,6 +109,7 @@ void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t n
   if (flags & RENAME_NOREPLACE) pflags |= proto::RENAME_FLAG_NOREPLACE;
   if (flags & RENAME_EXCHANGE) pflags |= proto::RENAME_FLAG_EXCHANGE;
   r.set_flags(pflags);
+  r.set_dst_owner(fs.owner(*dst));
   auto done = fs.meta.rename(fs.owner(*src), r);
   if (!done) return reply_status(req, "rename", done.error());
   fuse_reply_err(req, 0);
@@ -119,7 +122,7 @@ void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* n
   auto dir = inode_or_reply(req, newparent);
   if (!dir) return;
   uint32_t owner = fs.owner(*dir);
-  auto info = fs.meta.link(owner, inode->id, dir->id, newname);
+  auto info = fs.meta.link(owner, inode->id, dir->id, newname, fs.owner(*inode));
   if (info) info = fs.files.live_size(std::move(*info));
   if (!info) return reply_status(req, "link", info.error());
   reply_entry(req, *info, owner);

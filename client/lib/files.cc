@@ -64,6 +64,8 @@ Result<std::unique_ptr<OpenFile>> Files::create(uint32_t parent_owner, const Ent
   EntryId id = EntryId::from_proto(resp.info().attr().id());
   if (resp.info().attr().type() == proto::FT_DIR)
     return error(proto::META_IS_DIR, fmt::format("'{}' is a directory", name));
+  // An existing file stored on another metad than its name: open it there.
+  if (resp.info().partial()) return open(owner, id, for_write, truncate, info);
   // metad counted us as a writer when open_for_write (also when the file
   // already existed); a reader is counted by a separate Open.
   if (!for_write) return open(owner, id, false, false, info);

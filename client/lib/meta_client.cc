@@ -1,5 +1,9 @@
 #include "client/lib/meta_client.h"
 
+#include <algorithm>
+#include <future>
+#include <vector>
+
 namespace combfs::client {
 
 Result<proto::EntryInfo> MetaClient::lookup(uint32_t owner, const EntryId& parent, const std::string& name) {
@@ -7,7 +11,13 @@ Result<proto::EntryInfo> MetaClient::lookup(uint32_t owner, const EntryId& paren
   parent.to_proto(req.mutable_parent());
   req.set_name(name);
   auto resp = COMBFS_TRY(send(owner, req));
-  return std::move(*resp.mutable_info());
+  return complete(std::move(*resp.mutable_info()));
+}
+
+Result<proto::EntryInfo> MetaClient::complete(proto::EntryInfo info) {
+  if (!info.partial()) return info;
+  // The name lives with its directory, the entry on its own metad.
+  return getattr(info.attr().owner_node(), EntryId::from_proto(info.attr().id()));
 }
 
 Result<proto::EntryInfo> MetaClient::getattr(uint32_t owner, const EntryId& id) {
@@ -59,7 +69,43 @@ Result<proto::ReadDirResponse> MetaClient::readdir(uint32_t owner, const EntryId
   req.set_cookie(cookie);
   req.set_max_entries(max_entries);
   req.set_plus(plus);
-  return send(owner, req);
+  for (;;) {
+    auto resp = COMBFS_TRY(send(owner, req));
+    if (!plus || resp.entries_size() == 0) return resp;
+    const uint64_t last = resp.entries(resp.entries_size() - 1).cookie();
+    // Entries stored on other metads: their attributes from there, all at once.
+    std::vector<std::pair<proto::EntryInfo*, std::future<Result<rpc::RawReply>>>> pending;
+    Result<void> failed;
+    for (auto& e : *resp.mutable_entries()) {
+      if (!e.info().partial()) continue;
+      auto ep = cluster_.meta_endpoint(e.info().attr().owner_node());
+      if (!ep) {
+        failed = std::unexpected(ep.error());
+        break;
+      }
+      proto::GetAttrRequest get;
+      *get.mutable_id() = e.info().attr().id();
+      pending.emplace_back(e.mutable_info(), cluster_.rpc().start(*ep, get));
+    }
+    bool vanished = false;
+    for (auto& [info, call] : pending) {
+      auto got = rpc::RpcClient::finish<proto::GetAttrRequest>(call);
+      if (got)
+        *info = std::move(*got->mutable_info());
+      else if (got.error().code() == proto::META_NOT_FOUND)
+        vanished = true;  // removed since the listing: left out below
+      else if (failed)
+        failed = std::unexpected(got.error());
+    }
+    if (!failed) return std::unexpected(failed.error());
+    if (!vanished) return resp;
+    auto* entries = resp.mutable_entries();
+    entries->erase(std::remove_if(entries->begin(), entries->end(),
+                                  [](const proto::DirEntry& e) { return e.info().partial(); }),
+                   entries->end());
+    if (resp.entries_size() > 0 || resp.eof()) return resp;
+    req.set_cookie(last);  // the whole batch vanished: go on after it
+  }
 }
 
 Result<proto::EntryInfo> MetaClient::symlink(uint32_t owner, const proto::SymlinkRequest& req) {
@@ -75,11 +121,12 @@ Result<std::string> MetaClient::readlink(uint32_t owner, const EntryId& id) {
 }
 
 Result<proto::EntryInfo> MetaClient::link(uint32_t owner, const EntryId& id, const EntryId& new_parent,
-                                          const std::string& new_name) {
+                                          const std::string& new_name, uint32_t id_owner) {
   proto::LinkRequest req;
   id.to_proto(req.mutable_id());
   new_parent.to_proto(req.mutable_new_parent());
   req.set_new_name(new_name);
+  req.set_owner(id_owner);
   auto resp = COMBFS_TRY(send(owner, req));
   return std::move(*resp.mutable_info());
 }

@@ -3,10 +3,16 @@
 // the owner of "/". Routing follows the rule of proto/meta.proto:
 //   - requests about a name in a directory go to the directory's owner,
 //   - requests about an entry go to the entry's owner (Attr.owner_node).
-// Redirects (META_NOT_OWNER) are not followed yet: with one metad nothing moves.
+// A name whose entry is stored on another metad comes back partial
+// (EntryInfo.partial); lookup and readdir(plus) complete it with GetAttr at
+// that metad, so callers always get full attributes and the right owner.
+// A metad that answers UNAVAILABLE (busy, or names changed under a rename) did
+// nothing: the call is sent again with backoff for up to kBusyPatience.
 #pragma once
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "client/lib/cluster.h"
 #include "common/entry_id.h"
@@ -30,9 +36,9 @@ class MetaClient {
                                          bool plus);
   Result<proto::EntryInfo> symlink(uint32_t owner, const proto::SymlinkRequest& req);
   Result<std::string> readlink(uint32_t owner, const EntryId& id);
-  // Sent to the owner of the new parent directory.
+  // Sent to the owner of the new parent directory; id_owner stores `id` (0: the same metad).
   Result<proto::EntryInfo> link(uint32_t owner, const EntryId& id, const EntryId& new_parent,
-                                const std::string& new_name);
+                                const std::string& new_name, uint32_t id_owner = 0);
   Result<proto::EntryInfo> open(uint32_t owner, const EntryId& id, bool for_write, uint64_t client_id);
   Result<proto::EntryInfo> close(uint32_t owner, const proto::CloseRequest& req);
   Result<proto::EntryInfo> update_size(uint32_t owner, const EntryId& id, uint64_t size, int64_t mtime_ns);
@@ -44,11 +50,22 @@ class MetaClient {
   Result<std::vector<std::string>> listxattr(uint32_t owner, const EntryId& id);
   Result<void> removexattr(uint32_t owner, const EntryId& id, const std::string& name);
 
+  // Full attributes for a partial EntryInfo (unchanged when not partial).
+  Result<proto::EntryInfo> complete(proto::EntryInfo info);
+
+  static constexpr std::chrono::seconds kBusyPatience{30};
+
  private:
   template <class Request>
   Result<typename rpc::RpcClient::ResponseOf<Request>> send(uint32_t owner, const Request& req) {
-    auto ep = COMBFS_TRY(cluster_.meta_endpoint(owner));
-    return cluster_.rpc().call(ep, req);
+    auto give_up = std::chrono::steady_clock::now() + kBusyPatience;
+    for (auto pause = std::chrono::milliseconds(2);; pause = std::min(pause * 2, std::chrono::milliseconds(200))) {
+      auto ep = COMBFS_TRY(cluster_.meta_endpoint(owner));
+      auto resp = cluster_.rpc().call(ep, req);
+      if (resp || resp.error().code() != proto::UNAVAILABLE || std::chrono::steady_clock::now() + pause > give_up)
+        return resp;
+      std::this_thread::sleep_for(pause);
+    }
   }
 
   Cluster& cluster_;

@@ -1,10 +1,19 @@
-// Link: a new name for an existing non-directory.
+// Link: a new name for an existing non-directory; sent to the owner of the new
+// parent. A file stored on another metad: metad/cross/link.cc.
+#include "metad/cross/cross.h"
 #include "metad/ops/ops.h"
 
 namespace combfs::metad::ops {
 
 Result<proto::LinkResponse> link(OpsContext& ctx, const proto::LinkRequest& req) {
   proto::LinkResponse resp;
+  if (req.owner() != 0 && req.owner() != ctx.store.node_id()) {
+    if (!ctx.cross) return error(proto::META_XDEV, "this metad cannot reach the metad that stores the file");
+    auto slot = ctx.cross->try_slot();
+    if (!slot) return std::unexpected(Cross::busy());
+    *resp.mutable_info() = COMBFS_TRY(cross::link(*ctx.cross, req));
+    return resp;
+  }
   *resp.mutable_info() =
       COMBFS_TRY(ctx.store.link(EntryId::from_proto(req.id()), EntryId::from_proto(req.new_parent()), req.new_name()));
   return resp;

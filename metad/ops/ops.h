@@ -1,6 +1,7 @@
 // One handler per metad request, each in ops/<name>.cc. A handler turns the
 // wire request into a MetaStore call and the result into the wire response;
-// the namespace rules live in metad/store/, target choice in placement.
+// the namespace rules live in metad/store/, target choice in placement, and
+// operations that involve other metads in metad/cross/.
 #pragma once
 
 #include <functional>
@@ -17,6 +18,8 @@ namespace combfs::metad {
 // The current cluster map (MgmtClient::map() in the daemon, a fixed map in tests).
 using ClusterMapSource = std::function<Result<std::shared_ptr<const ClusterMap>>()>;
 
+class Cross;
+
 struct OpsContext {
   MetaStore& store;
   ClusterMapSource cluster_map;
@@ -24,6 +27,9 @@ struct OpsContext {
   // Fetches the map from mgmtd now (MgmtClient::refresh(true)); null in tests
   // with a fixed map. Used when the cached map may predate a new target.
   ClusterMapSource fresh_cluster_map = nullptr;
+  // Operations across metads (metad/cross/cross.h); null: this metad works
+  // alone (entries stored elsewhere answer errors).
+  Cross* cross = nullptr;
 };
 
 namespace ops {
@@ -49,6 +55,16 @@ Result<proto::GetXattrResponse> get_xattr(OpsContext& ctx, const proto::GetXattr
 Result<proto::SetXattrResponse> set_xattr(OpsContext& ctx, const proto::SetXattrRequest& req);
 Result<proto::ListXattrResponse> list_xattr(OpsContext& ctx, const proto::ListXattrRequest& req);
 Result<proto::RemoveXattrResponse> remove_xattr(OpsContext& ctx, const proto::RemoveXattrRequest& req);
+
+// metad to metad (the steps of cross-owner operations); they touch only the store.
+Result<proto::RemoteDirCreateResponse> remote_dir_create(MetaStore& store, const proto::RemoteDirCreateRequest& req);
+Result<proto::RemoteDirStateResponse> remote_dir_state(MetaStore& store, const proto::RemoteDirStateRequest& req);
+Result<proto::RemoteSetParentResponse> remote_set_parent(MetaStore& store, const proto::RemoteSetParentRequest& req);
+Result<proto::RemoteNameResponse> remote_name(MetaStore& store, const proto::RemoteNameRequest& req);
+Result<proto::RemoteInsertDentryResponse> remote_insert_dentry(MetaStore& store,
+                                                               const proto::RemoteInsertDentryRequest& req);
+Result<proto::RemoteOpAppliedResponse> remote_op_applied(MetaStore& store, const proto::RemoteOpAppliedRequest& req);
+Result<proto::RemoteAncestryResponse> remote_ancestry(MetaStore& store, const proto::RemoteAncestryRequest& req);
 
 }  // namespace ops
 }  // namespace combfs::metad

@@ -25,9 +25,16 @@ struct Inode {
   uint64_t rdev = 0;
   std::string symlink_target;
   EntryId parent;                 // directories: the directory that names it (root: itself)
+  uint32_t parent_owner = 0;      // directories: the metad that stores `parent` (0: this one)
   proto::StripePattern pattern;   // directories: inherited by new children; files: the layout's pattern
   std::vector<uint32_t> targets;  // regular files: chunk i on targets[i mod N]
   bool orphan = false;            // no name left, kept until its last Close
+  // Directories whose name lives on another metad (docs/metadata.md):
+  // pending = created for a mkdir that has not committed the name yet;
+  // removing = an rmdir checked it empty and is removing the name (no new entries).
+  enum State : int { kNormal = 0, kPending = 1, kRemoving = 2 };
+  State state = kNormal;
+  int64_t state_ns = 0;           // when `state` was set
 
   bool is_dir() const { return type == proto::FT_DIR; }
   bool is_reg() const { return type == proto::FT_REG; }
@@ -42,6 +49,7 @@ struct Dentry {
   std::string name;
   EntryId child;
   proto::FileType child_type = proto::FT_UNKNOWN;
+  uint32_t child_owner = 0;  // the metad that stores child's inode (0: this one)
 };
 
 // A file whose chunks wait to be removed from the targets still listed.

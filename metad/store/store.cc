@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "common/daemon.h"
+#include "metad/store/journal_steps.h"
 #include "metad/store/store_internal.h"
 #include "striping/striping.h"
 
@@ -133,6 +134,68 @@ Result<Inode> MetaStore::load_dir(Tables& t, EntryId id) {
   return std::move(*inode);
 }
 
+Result<Inode> MetaStore::load_dir_for_insert(Tables& t, EntryId id) {
+  Inode dir = COMBFS_TRY(load_dir(t, id));
+  if (dir.state == Inode::kRemoving)
+    return error(proto::META_NOT_FOUND, fmt::format("directory {} is being removed", id.to_string()));
+  return dir;
+}
+
+proto::EntryInfo MetaStore::partial_info(const Dentry& d) const {
+  proto::EntryInfo info;
+  d.child.to_proto(info.mutable_attr()->mutable_id());
+  info.mutable_attr()->set_type(d.child_type);
+  info.mutable_attr()->set_owner_node(node_of(d.child_owner));
+  info.set_partial(true);
+  return info;
+}
+
+proto::MetaJournalRecord MetaStore::release_record(const Dentry& d) const {
+  proto::MetaJournalRecord r;
+  r.set_op(proto::JOURNAL_RELEASE);
+  r.set_state(proto::JOURNAL_COMMITTED);
+  d.parent.to_proto(r.mutable_parent());
+  r.set_name(d.name);
+  d.child.to_proto(r.mutable_child());
+  r.set_child_owner(node_of(d.child_owner));
+  r.set_child_type(d.child_type);
+  *r.add_redo() = name_step(node_of(d.child_owner), d.child, false, options_.node_id, d.parent, d.name);
+  return r;
+}
+
+std::string describe(const proto::MetaJournalRecord& r) {
+  static const char* ops[] = {"mkdir", "rmdir", "release", "rename", "rename-out", "link"};
+  const char* op = r.op() >= 0 && r.op() < 6 ? ops[r.op()] : "?";
+  return fmt::format("{} '{}' in {} ({} {} on metad {}, {})", op, r.name(), EntryId::from_proto(r.parent()).to_string(),
+                     r.child_type() == proto::FT_DIR ? "directory" : "entry", EntryId::from_proto(r.child()).to_string(),
+                     r.child_owner(), r.state() == proto::JOURNAL_COMMITTED ? "committed" : "not committed");
+}
+
+Result<int64_t> MetaStore::add_record(Tables& t, proto::MetaJournalRecord& record) {
+  record.set_created_ns(now());
+  int64_t seq = COMBFS_TRY(t.insert_journal(record.SerializeAsString(), record.created_ns()));
+  if (record.op() == proto::JOURNAL_RENAME_OUT) {
+    // The insert is applied once per (origin, op): the record's seq names it.
+    record.mutable_insert()->set_origin(options_.node_id);
+    record.mutable_insert()->set_op(static_cast<uint64_t>(seq));
+    COMBFS_CHECK(t.update_journal(seq, record.SerializeAsString()));
+  }
+  return seq;
+}
+
+Result<proto::MetaJournalRecord> MetaStore::load_record(Tables& t, int64_t seq) {
+  auto blob = COMBFS_TRY(t.find_journal(seq));
+  if (!blob) return error(proto::META_NOT_FOUND, fmt::format("journal record {} is gone", seq));
+  proto::MetaJournalRecord record;
+  if (!record.ParseFromString(*blob))
+    return error(proto::INTERNAL, fmt::format("journal record {} in {} does not parse", seq, options_.path));
+  return record;
+}
+
+Result<void> MetaStore::put_record(Tables& t, int64_t seq, const proto::MetaJournalRecord& record) {
+  return t.update_journal(seq, record.SerializeAsString());
+}
+
 Result<Dentry> MetaStore::load_dentry(Tables& t, EntryId parent, const std::string& name) {
   auto d = COMBFS_TRY(t.find_dentry(parent, name));
   if (!d) return no_entry(parent, name);
@@ -167,14 +230,18 @@ Result<void> MetaStore::drop_link(Tables& t, Inode& child) {
   return remove_inode(t, child);
 }
 
-Result<bool> MetaStore::is_in_subtree(Tables& t, EntryId dir, EntryId ancestor) {
+Result<std::optional<bool>> MetaStore::is_in_subtree(Tables& t, EntryId dir, EntryId ancestor) {
   // Walks up the parent chain; the depth bound only guards against a corrupt loop.
   EntryId cur = dir;
   for (int depth = 0; depth < 100000; ++depth) {
-    if (cur == ancestor) return true;
-    if (cur == EntryId::root() || cur.is_null()) return false;
+    if (cur == ancestor) return std::optional<bool>(true);
+    if (cur == EntryId::root() || cur.is_null()) return std::optional<bool>(false);
     auto inode = COMBFS_TRY(t.find_inode(cur));
-    if (!inode) return false;  // the chain leaves this metad
+    if (!inode) return std::optional<bool>();  // the chain leaves this metad
+    if (is_remote_owner(inode->parent_owner)) {
+      if (inode->parent == ancestor) return std::optional<bool>(true);
+      return std::optional<bool>();
+    }
     cur = inode->parent;
   }
   return error(proto::INTERNAL, fmt::format("parent chain of directory {} does not end at the root", dir.to_string()));

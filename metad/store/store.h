@@ -3,8 +3,15 @@
 //
 // Contract shared by every operation:
 // - Entries are named by EntryId; an id this store does not hold answers
-//   META_NOT_FOUND (with one metad that means "does not exist"; once
-//   ownership can move it will mean "ask mgmtd who owns it").
+//   META_NOT_FOUND.
+// - Several metads (docs/metadata.md): a directory's entries live with the
+//   directory; a dentry records the metad that stores its child's inode
+//   (Dentry.child_owner, 0 = this one). Names of entries stored elsewhere are
+//   answered with a partial EntryInfo (EntryInfo.partial). Steps that other
+//   metads must take are written as journal records (MetaJournalRecord) in the
+//   same transaction; the caller runs them (metad/cross/), or the journal
+//   worker does after a crash. Operations that need another metad before they
+//   can commit answer META_NOT_OWNER ("use metad/cross/"); it never reaches clients.
 // - Every mutating operation is one SQLite transaction: it happens entirely
 //   or not at all, and once it returned OK it survives a kill -9.
 // - Errors are the POSIX ones as META_* codes (status.cc maps them to errno):
@@ -17,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,6 +78,25 @@ struct CreateResult {
   bool created = false;
 };
 
+// Journal records an operation wrote (steps left for other metads).
+using JournalSeqs = std::vector<int64_t>;
+
+// What metad/cross/ did before calling rename() for a rename whose names are
+// all here but whose entries are not (META_NOT_OWNER without it).
+struct RenamePrepared {
+  bool subtree_checked = false;  // verified across metads: no directory moves into its own subtree
+  EntryId prepared_dir;          // the remote directory under dst_name, prepared for removal
+  bool names_added = false;      // a remote file being moved got its new name on its metad
+  int64_t journal_seq = 0;       // the INTENT record that the rename commits
+};
+
+// mkdir_begin: the new directory's id and the pattern it inherits.
+struct MkdirBegun {
+  int64_t seq = 0;
+  EntryId child;
+  proto::StripePattern pattern;
+};
+
 struct CloseArgs {
   EntryId id;
   bool for_write = false;
@@ -114,12 +141,14 @@ class MetaStore {
   Result<proto::EntryInfo> mkdir(EntryId parent, const std::string& name, uint32_t mode, uint32_t uid, uint32_t gid);
 
   // META_NOT_DIR for a non-directory, META_NOT_EMPTY unless empty; parent nlink - 1.
+  // META_NOT_OWNER when the directory is stored on another metad.
   Result<void> rmdir(EntryId parent, const std::string& name);
 
   // Drops the name (META_IS_DIR for directories). The last link of a file
   // that is open makes it an orphan until its last Close; otherwise its
-  // chunks go into the removal queue in the same transaction.
-  Result<void> unlink(EntryId parent, const std::string& name);
+  // chunks go into the removal queue in the same transaction. A file stored
+  // on another metad loses the link by a journal record (in *followups).
+  Result<void> unlink(EntryId parent, const std::string& name, JournalSeqs* followups = nullptr);
 
   // POSIX rename within this metad. flags: RenameFlags bits. Replacing:
   // dir over non-empty dir -> META_NOT_EMPTY, file over dir -> META_IS_DIR,
@@ -129,8 +158,13 @@ class MetaStore {
   // like Linux, so also for src itself); EXCHANGE swaps two
   // existing entries (META_NOT_FOUND if the target is missing). The replaced
   // entry loses a link like unlink/rmdir.
+  // Entries stored on other metads: a directory moving to another parent and
+  // a replaced remote file are finished by a journal record (*followups);
+  // moving a remote file, replacing a remote directory or a subtree check
+  // that leaves this metad need `prepared` (else META_NOT_OWNER); EXCHANGE
+  // with a remote file: META_XDEV.
   Result<void> rename(EntryId src_parent, const std::string& src_name, EntryId dst_parent, const std::string& dst_name,
-                      uint32_t flags);
+                      uint32_t flags, JournalSeqs* followups = nullptr, const RenamePrepared* prepared = nullptr);
 
   // Entries with cookie > `cookie` in creation order (cookies never change
   // while an entry keeps its name, so a listing can continue after entries
@@ -170,6 +204,45 @@ class MetaStore {
   // Number of inodes stored (heartbeats report it to mgmtd).
   uint64_t entry_count() const;
 
+  // ---- Cross-owner operations, coordinator side (store_cross.cc). Each
+  // *_begin writes an INTENT journal record; *_commit changes the names here
+  // and marks the record COMMITTED (or deletes it when nothing is left). ----
+
+  // The dentry `name` in `parent` (META_NOT_FOUND without one).
+  Result<Dentry> peek_dentry(EntryId parent, const std::string& name);
+  // mkdir of `name` in `parent` (here) as a directory on metad `node`.
+  Result<MkdirBegun> mkdir_begin(EntryId parent, const std::string& name, uint32_t node);
+  // META_EXISTS when the name was taken meanwhile (the record stays INTENT).
+  Result<void> mkdir_commit(int64_t seq);
+  // rmdir of `name` in `parent` naming a directory stored on another metad.
+  Result<proto::MetaJournalRecord> rmdir_begin(EntryId parent, const std::string& name, int64_t* seq);
+  Result<void> rmdir_commit(int64_t seq);
+  // A new name here for non-directory `id` stored on metad `owner`.
+  Result<int64_t> link_begin(EntryId id, uint32_t owner, EntryId parent, const std::string& name);
+  Result<void> link_commit(int64_t seq, proto::FileType type);
+  // Adds `record` (INTENT) if `expect` (a dentry read before) still names the
+  // same entry. JOURNAL_RENAME_OUT gets insert.origin/op set here.
+  Result<int64_t> journal_begin(proto::MetaJournalRecord record, const Dentry& expect);
+  // The source side of a rename into another metad after it applied the
+  // insert: removes the source name (if still there), records what is left.
+  Result<void> rename_out_commit(int64_t seq, const proto::RemoteInsertDentryResponse& inserted);
+
+  Result<std::vector<std::pair<int64_t, proto::MetaJournalRecord>>> journal_records();
+  Result<std::optional<proto::MetaJournalRecord>> journal_record(int64_t seq);
+  Result<void> journal_delete(int64_t seq);
+
+  // ---- Cross-owner operations, the other side (store_remote.cc): the
+  // handlers of the Remote* requests. ----
+  Result<proto::EntryInfo> remote_dir_create(const proto::RemoteDirCreateRequest& req);
+  Result<void> remote_dir_state(EntryId id, proto::RemoteDirAction action);
+  Result<void> remote_set_parent(EntryId id, EntryId parent, uint32_t parent_owner);
+  Result<proto::EntryInfo> remote_name(const proto::RemoteNameRequest& req);
+  Result<proto::RemoteInsertDentryResponse> remote_insert_dentry(const proto::RemoteInsertDentryRequest& req);
+  Result<proto::RemoteOpAppliedResponse> op_applied(uint32_t origin, uint64_t op, bool fence);
+  Result<proto::RemoteAncestryResponse> ancestry(EntryId dir, EntryId ancestor);
+  // Forgets applied ops older than `age_ns` (their coordinators finished long ago).
+  Result<void> prune_applied(int64_t age_ns);
+
   // The removal queue, oldest first.
   Result<std::vector<Removal>> pending_removals(size_t limit);
   // Records that `done` targets removed the chunks of queue entry `seq`; the
@@ -200,6 +273,21 @@ class MetaStore {
   Result<proto::EntryInfo> info_of(Tables& t, const Inode& inode);
   Result<Inode> load(Tables& t, EntryId id);
   Result<Inode> load_dir(Tables& t, EntryId id);
+  // load_dir for adding a name: META_NOT_FOUND while an rmdir removes the directory.
+  Result<Inode> load_dir_for_insert(Tables& t, EntryId id);
+  bool is_remote_owner(uint32_t stored) const { return stored != 0 && stored != options_.node_id; }
+  bool is_remote(const Dentry& d) const { return is_remote_owner(d.child_owner); }
+  // A node id as stored in dentries/inodes: 0 for this metad.
+  uint32_t stored_owner(uint32_t node) const { return node == options_.node_id ? 0 : node; }
+  // The node id of a stored owner (0 -> this metad).
+  uint32_t node_of(uint32_t stored) const { return stored ? stored : options_.node_id; }
+  // Id, type and owner of an entry stored elsewhere (EntryInfo.partial).
+  proto::EntryInfo partial_info(const Dentry& d) const;
+  // A COMMITTED record: the file that dentry `d` (removed here) names loses that name on its metad.
+  proto::MetaJournalRecord release_record(const Dentry& d) const;
+  Result<int64_t> add_record(Tables& t, proto::MetaJournalRecord& record);
+  Result<proto::MetaJournalRecord> load_record(Tables& t, int64_t seq);
+  Result<void> put_record(Tables& t, int64_t seq, const proto::MetaJournalRecord& record);
   Result<Dentry> load_dentry(Tables& t, EntryId parent, const std::string& name);
   // Takes one link from `child` (its name is already gone) and removes it
   // when none is left: directories at once, files as orphans while open,
@@ -207,7 +295,9 @@ class MetaStore {
   Result<void> drop_link(Tables& t, Inode& child);
   Result<void> remove_inode(Tables& t, const Inode& inode);
   Result<void> touch_dir(Tables& t, Inode& dir);  // mtime and ctime = now
-  Result<bool> is_in_subtree(Tables& t, EntryId dir, EntryId ancestor);
+  // Whether `dir` (here) is `ancestor` or inside it; nullopt when the chain of
+  // ".." leaves this metad before deciding.
+  Result<std::optional<bool>> is_in_subtree(Tables& t, EntryId dir, EntryId ancestor);
   Result<void> sweep_orphans(Tables& t);
 
   StoreOptions options_;

@@ -11,6 +11,7 @@ Result<proto::EntryInfo> MetaStore::lookup(EntryId parent, const std::string& na
   return read([&](Tables& t) -> Result<proto::EntryInfo> {
     COMBFS_CHECK(load_dir(t, parent));
     Dentry d = COMBFS_TRY(load_dentry(t, parent, name));
+    if (is_remote(d)) return partial_info(d);
     Inode child = COMBFS_TRY(load(t, d.child));
     return info_of(t, child);
   });

@@ -22,9 +22,16 @@ Result<CreateResult> MetaStore::create(const CreateArgs& args, const ChooseTarge
                              "this way (use MkDir or Symlink)",
                              args.name, args.mode));
   return write([&](Tables& t) -> Result<CreateResult> {
-    Inode parent = COMBFS_TRY(load_dir(t, args.parent));
+    Inode parent = COMBFS_TRY(load_dir_for_insert(t, args.parent));
     if (auto d = COMBFS_TRY(t.find_dentry(args.parent, args.name))) {
       if (args.exclusive || type != proto::FT_REG) return exists(args.parent, args.name);
+      if (is_remote(*d)) {
+        // Stored on another metad: the client opens it there (no writer counted here).
+        if (d->child_type == proto::FT_DIR)
+          return error(proto::META_IS_DIR, fmt::format("'{}' in directory {} is a directory", args.name, args.parent.to_string()));
+        if (d->child_type != proto::FT_REG) return exists(args.parent, args.name);
+        return CreateResult{partial_info(*d), false};
+      }
       Inode existing = COMBFS_TRY(load(t, d->child));
       if (existing.is_dir())
         return error(proto::META_IS_DIR, fmt::format("'{}' in directory {} is a directory", args.name, args.parent.to_string()));
@@ -66,7 +73,7 @@ Result<proto::EntryInfo> MetaStore::mkdir(EntryId parent_id, const std::string& 
                                           uint32_t gid) {
   COMBFS_CHECK(check_name(name));
   return write([&](Tables& t) -> Result<proto::EntryInfo> {
-    Inode parent = COMBFS_TRY(load_dir(t, parent_id));
+    Inode parent = COMBFS_TRY(load_dir_for_insert(t, parent_id));
     if (COMBFS_TRY(t.find_dentry(parent_id, name))) return exists(parent_id, name);
     if (parent.nlink >= kMaxLinks)
       return error(proto::META_TOO_MANY_LINKS,
@@ -99,7 +106,7 @@ Result<proto::EntryInfo> MetaStore::symlink(EntryId parent_id, const std::string
     return error(proto::META_NAME_TOO_LONG,
                  fmt::format("symbolic link target of {} bytes is longer than {} bytes", target.size(), kMaxSymlinkLength));
   return write([&](Tables& t) -> Result<proto::EntryInfo> {
-    Inode parent = COMBFS_TRY(load_dir(t, parent_id));
+    Inode parent = COMBFS_TRY(load_dir_for_insert(t, parent_id));
     if (COMBFS_TRY(t.find_dentry(parent_id, name))) return exists(parent_id, name);
     Inode n;
     n.id = COMBFS_TRY(allocate_id(t));
@@ -127,7 +134,7 @@ Result<proto::EntryInfo> MetaStore::link(EntryId id, EntryId parent_id, const st
       return error(proto::PERMISSION_DENIED, fmt::format("{} is a directory: directories cannot be hard-linked", id.to_string()));
     if (n.orphan)
       return error(proto::META_NOT_FOUND, fmt::format("{} was unlinked: an unlinked file cannot get a new name", id.to_string()));
-    Inode parent = COMBFS_TRY(load_dir(t, parent_id));
+    Inode parent = COMBFS_TRY(load_dir_for_insert(t, parent_id));
     if (COMBFS_TRY(t.find_dentry(parent_id, name))) return exists(parent_id, name);
     if (n.nlink >= kMaxLinks)
       return error(proto::META_TOO_MANY_LINKS, fmt::format("{} already has the maximum of {} links", id.to_string(), kMaxLinks));
@@ -140,11 +147,21 @@ Result<proto::EntryInfo> MetaStore::link(EntryId id, EntryId parent_id, const st
   });
 }
 
-Result<void> MetaStore::unlink(EntryId parent_id, const std::string& name) {
+Result<void> MetaStore::unlink(EntryId parent_id, const std::string& name, JournalSeqs* followups) {
   COMBFS_CHECK(check_name(name));
   return write([&](Tables& t) -> Result<void> {
     Inode parent = COMBFS_TRY(load_dir(t, parent_id));
     Dentry d = COMBFS_TRY(load_dentry(t, parent_id, name));
+    if (is_remote(d)) {
+      if (d.child_type == proto::FT_DIR)
+        return error(proto::META_IS_DIR, fmt::format("'{}' in directory {} is a directory: use rmdir", name, parent_id.to_string()));
+      // The name goes now; the file's metad drops the link by the record.
+      COMBFS_CHECK(t.delete_dentry(d.seq));
+      proto::MetaJournalRecord record = release_record(d);
+      int64_t seq = COMBFS_TRY(add_record(t, record));
+      if (followups) followups->push_back(seq);
+      return touch_dir(t, parent);
+    }
     Inode child = COMBFS_TRY(load(t, d.child));
     if (child.is_dir())
       return error(proto::META_IS_DIR, fmt::format("'{}' in directory {} is a directory: use rmdir", name, parent_id.to_string()));
@@ -159,6 +176,12 @@ Result<void> MetaStore::rmdir(EntryId parent_id, const std::string& name) {
   return write([&](Tables& t) -> Result<void> {
     Inode parent = COMBFS_TRY(load_dir(t, parent_id));
     Dentry d = COMBFS_TRY(load_dentry(t, parent_id, name));
+    if (is_remote(d)) {
+      if (d.child_type != proto::FT_DIR)
+        return error(proto::META_NOT_DIR, fmt::format("'{}' in directory {} is not a directory", name, parent_id.to_string()));
+      return error(proto::META_NOT_OWNER, fmt::format("directory '{}' in {} is stored on metad {}", name,
+                                                      parent_id.to_string(), d.child_owner));
+    }
     Inode child = COMBFS_TRY(load(t, d.child));
     if (!child.is_dir())
       return error(proto::META_NOT_DIR, fmt::format("'{}' in directory {} is not a directory", name, parent_id.to_string()));

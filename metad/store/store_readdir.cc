@@ -23,8 +23,10 @@ Result<proto::ReadDirResponse> MetaStore::read_dir(EntryId dir, uint64_t cookie,
       d.child.to_proto(e->mutable_id());
       e->set_type(d.child_type);
       e->set_cookie(static_cast<uint64_t>(d.seq));
-      e->set_owner_node(options_.node_id);
-      if (plus) {
+      e->set_owner_node(node_of(d.child_owner));
+      if (plus && is_remote(d)) {
+        *e->mutable_info() = partial_info(d);
+      } else if (plus) {
         auto child = COMBFS_TRY(t.find_inode(d.child));
         if (!child) {
           spdlog::error("directory {} names '{}' -> {} but that inode is missing", dir.to_string(), d.name,

@@ -6,7 +6,7 @@ namespace combfs::metad {
 
 namespace {
 
-constexpr int64_t kSchemaVersion = 1;
+constexpr int64_t kSchemaVersion = 2;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (
@@ -45,9 +45,32 @@ CREATE TABLE IF NOT EXISTS removal_queue (
   targets TEXT NOT NULL);
 )sql";
 
+// Version 2: several metads. Columns added with defaults that describe every
+// row of a version-1 database (everything local, nothing pending), and the
+// tables of cross-owner operations.
+constexpr const char* kMigrateTo2 = R"sql(
+ALTER TABLE inodes ADD COLUMN parent_owner INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE inodes ADD COLUMN state INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE inodes ADD COLUMN state_ns INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE dentries ADD COLUMN child_owner INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE IF NOT EXISTS remote_names (
+  id_hi INTEGER NOT NULL, id_lo INTEGER NOT NULL, node INTEGER NOT NULL,
+  parent_hi INTEGER NOT NULL, parent_lo INTEGER NOT NULL, name TEXT NOT NULL,
+  PRIMARY KEY (id_hi, id_lo, node, parent_hi, parent_lo, name)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS journal (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  record BLOB NOT NULL,
+  created_ns INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS applied_ops (
+  origin INTEGER NOT NULL, op INTEGER NOT NULL,
+  applied INTEGER NOT NULL, response BLOB NOT NULL, created_ns INTEGER NOT NULL,
+  PRIMARY KEY (origin, op)) WITHOUT ROWID;
+)sql";
+
 constexpr const char* kInodeColumns =
     "id_hi, id_lo, type, mode, uid, gid, size, nlink, atime_ns, mtime_ns, ctime_ns, rdev, symlink, "
-    "parent_hi, parent_lo, pattern_type, chunk_size, num_targets, pool_id, targets, orphan";
+    "parent_hi, parent_lo, pattern_type, chunk_size, num_targets, pool_id, targets, orphan, parent_owner, state, "
+    "state_ns";
 
 // Binds an inode's columns in kInodeColumns order starting at `first`.
 void bind_inode(Query& q, const Inode& n, int first) {
@@ -72,6 +95,9 @@ void bind_inode(Query& q, const Inode& n, int first) {
   for (int64_t v : rest) q.bind(i++, v);
   q.bind(i++, format_targets(n.targets));
   q.bind(i++, static_cast<int64_t>(n.orphan ? 1 : 0));
+  q.bind(i++, n.parent_owner);
+  q.bind(i++, static_cast<int64_t>(n.state));
+  q.bind(i++, n.state_ns);
 }
 
 Inode read_inode(const Query& q) {
@@ -98,6 +124,9 @@ Inode read_inode(const Query& q) {
   n.pattern.set_pool_id(q.u32(i++));
   n.targets = parse_targets(q.text(i++));
   n.orphan = q.i64(i++) != 0;
+  n.parent_owner = q.u32(i++);
+  n.state = static_cast<Inode::State>(q.i64(i++));
+  n.state_ns = q.i64(i++);
   return n;
 }
 
@@ -108,10 +137,11 @@ Dentry read_dentry(const Query& q) {
   d.name = q.text(3);
   d.child = EntryId{q.u64(4), q.u64(5)};
   d.child_type = static_cast<proto::FileType>(q.i64(6));
+  d.child_owner = q.u32(7);
   return d;
 }
 
-const std::string kDentryColumns = "seq, parent_hi, parent_lo, name, child_hi, child_lo, child_type";
+const std::string kDentryColumns = "seq, parent_hi, parent_lo, name, child_hi, child_lo, child_type, child_owner";
 
 }  // namespace
 
@@ -122,7 +152,10 @@ Result<void> Tables::create_schema() {
     return error(proto::INTERNAL, fmt::format("metadata database {} has schema version {}, this metad knows only {}: "
                                               "run a newer combfs-metad",
                                               db_.path(), *version, kSchemaVersion));
-  if (!version) COMBFS_CHECK(set_meta("schema_version", kSchemaVersion));
+  // kSchema is version 1 (also for a new database); later versions are migrations.
+  int64_t v = version.value_or(1);
+  if (v < 2) COMBFS_CHECK(db_.exec(kMigrateTo2));
+  if (v != kSchemaVersion) COMBFS_CHECK(set_meta("schema_version", kSchemaVersion));
   return {};
 }
 
@@ -148,7 +181,7 @@ Result<std::optional<Inode>> Tables::find_inode(EntryId id) {
 }
 
 Result<void> Tables::insert_inode(const Inode& inode) {
-  auto q = COMBFS_TRY(db_.query(fmt::format("INSERT INTO inodes({}) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+  auto q = COMBFS_TRY(db_.query(fmt::format("INSERT INTO inodes({}) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                             kInodeColumns)));
   bind_inode(q, inode, 0);
   return q.run();
@@ -159,7 +192,8 @@ Result<void> Tables::update_inode(const Inode& inode) {
   auto q = COMBFS_TRY(db_.query(
       "UPDATE inodes SET type = ?3, mode = ?4, uid = ?5, gid = ?6, size = ?7, nlink = ?8, atime_ns = ?9, "
       "mtime_ns = ?10, ctime_ns = ?11, rdev = ?12, symlink = ?13, parent_hi = ?14, parent_lo = ?15, "
-      "pattern_type = ?16, chunk_size = ?17, num_targets = ?18, pool_id = ?19, targets = ?20, orphan = ?21 "
+      "pattern_type = ?16, chunk_size = ?17, num_targets = ?18, pool_id = ?19, targets = ?20, orphan = ?21, "
+      "parent_owner = ?22, state = ?23, state_ns = ?24 "
       "WHERE id_hi = ?1 AND id_lo = ?2"));
   bind_inode(q, inode, 0);
   return q.run();
@@ -199,12 +233,13 @@ Result<std::optional<Dentry>> Tables::find_dentry(EntryId parent, const std::str
   return std::optional<Dentry>(read_dentry(q));
 }
 
-Result<int64_t> Tables::insert_dentry(EntryId parent, const std::string& name, EntryId child, proto::FileType type) {
+Result<int64_t> Tables::insert_dentry(EntryId parent, const std::string& name, EntryId child, proto::FileType type,
+                                      uint32_t child_owner) {
   auto q = COMBFS_TRY(db_.query(
-      "INSERT INTO dentries(parent_hi, parent_lo, name, child_hi, child_lo, child_type) VALUES(?,?,?,?,?,?) "
-      "RETURNING seq"));
+      "INSERT INTO dentries(parent_hi, parent_lo, name, child_hi, child_lo, child_type, child_owner) "
+      "VALUES(?,?,?,?,?,?,?) RETURNING seq"));
   q.bind(0, parent.hi).bind(1, parent.lo).bind(2, name).bind(3, child.hi).bind(4, child.lo);
-  q.bind(5, static_cast<int64_t>(type));
+  q.bind(5, static_cast<int64_t>(type)).bind(6, child_owner);
   if (!COMBFS_TRY(q.step())) return error(proto::INTERNAL, "INSERT INTO dentries returned no seq");
   int64_t seq = q.i64(0);
   COMBFS_CHECK(q.run());
@@ -217,9 +252,10 @@ Result<void> Tables::delete_dentry(int64_t seq) {
   return q.run();
 }
 
-Result<void> Tables::set_dentry_child(int64_t seq, EntryId child, proto::FileType type) {
-  auto q = COMBFS_TRY(db_.query("UPDATE dentries SET child_hi = ?, child_lo = ?, child_type = ? WHERE seq = ?"));
-  q.bind(0, child.hi).bind(1, child.lo).bind(2, static_cast<int64_t>(type)).bind(3, seq);
+Result<void> Tables::set_dentry_child(int64_t seq, EntryId child, proto::FileType type, uint32_t child_owner) {
+  auto q = COMBFS_TRY(
+      db_.query("UPDATE dentries SET child_hi = ?, child_lo = ?, child_type = ?, child_owner = ? WHERE seq = ?"));
+  q.bind(0, child.hi).bind(1, child.lo).bind(2, static_cast<int64_t>(type)).bind(3, child_owner).bind(4, seq);
   return q.run();
 }
 
@@ -335,6 +371,109 @@ Result<uint64_t> Tables::count_removals() {
   auto q = COMBFS_TRY(db_.query("SELECT count(*) FROM removal_queue"));
   COMBFS_CHECK(q.step());
   return q.u64(0);
+}
+
+Result<bool> Tables::insert_remote_name(EntryId id, uint32_t node, EntryId parent, const std::string& name) {
+  auto q = COMBFS_TRY(db_.query(
+      "INSERT INTO remote_names(id_hi, id_lo, node, parent_hi, parent_lo, name) VALUES(?,?,?,?,?,?) "
+      "ON CONFLICT DO NOTHING RETURNING 1"));
+  q.bind(0, id.hi).bind(1, id.lo).bind(2, node).bind(3, parent.hi).bind(4, parent.lo).bind(5, name);
+  bool inserted = COMBFS_TRY(q.step());
+  COMBFS_CHECK(q.run());
+  return inserted;
+}
+
+Result<bool> Tables::delete_remote_name(EntryId id, uint32_t node, EntryId parent, const std::string& name) {
+  auto q = COMBFS_TRY(db_.query(
+      "DELETE FROM remote_names WHERE id_hi = ? AND id_lo = ? AND node = ? AND parent_hi = ? AND parent_lo = ? "
+      "AND name = ? RETURNING 1"));
+  q.bind(0, id.hi).bind(1, id.lo).bind(2, node).bind(3, parent.hi).bind(4, parent.lo).bind(5, name);
+  bool deleted = COMBFS_TRY(q.step());
+  COMBFS_CHECK(q.run());
+  return deleted;
+}
+
+Result<std::vector<Tables::RemoteName>> Tables::list_remote_names() {
+  auto q = COMBFS_TRY(db_.query("SELECT id_hi, id_lo, node, parent_hi, parent_lo, name FROM remote_names"));
+  std::vector<RemoteName> out;
+  while (COMBFS_TRY(q.step()))
+    out.push_back(RemoteName{EntryId{q.u64(0), q.u64(1)}, q.u32(2), EntryId{q.u64(3), q.u64(4)}, q.text(5)});
+  return out;
+}
+
+Result<int64_t> Tables::insert_journal(const std::string& record, int64_t created_ns) {
+  auto q = COMBFS_TRY(db_.query("INSERT INTO journal(record, created_ns) VALUES(?, ?) RETURNING seq"));
+  q.bind_blob(0, record).bind(1, created_ns);
+  if (!COMBFS_TRY(q.step())) return error(proto::INTERNAL, "INSERT INTO journal returned no seq");
+  int64_t seq = q.i64(0);
+  COMBFS_CHECK(q.run());
+  return seq;
+}
+
+Result<void> Tables::update_journal(int64_t seq, const std::string& record) {
+  auto q = COMBFS_TRY(db_.query("UPDATE journal SET record = ? WHERE seq = ?"));
+  q.bind_blob(0, record).bind(1, seq);
+  return q.run();
+}
+
+Result<void> Tables::delete_journal(int64_t seq) {
+  auto q = COMBFS_TRY(db_.query("DELETE FROM journal WHERE seq = ?"));
+  q.bind(0, seq);
+  return q.run();
+}
+
+Result<std::optional<std::string>> Tables::find_journal(int64_t seq) {
+  auto q = COMBFS_TRY(db_.query("SELECT record FROM journal WHERE seq = ?"));
+  q.bind(0, seq);
+  if (!COMBFS_TRY(q.step())) return std::optional<std::string>();
+  return std::optional<std::string>(q.text(0));
+}
+
+Result<std::vector<std::pair<int64_t, std::string>>> Tables::list_journal() {
+  auto q = COMBFS_TRY(db_.query("SELECT seq, record FROM journal ORDER BY seq"));
+  std::vector<std::pair<int64_t, std::string>> out;
+  while (COMBFS_TRY(q.step())) out.emplace_back(q.i64(0), q.text(1));
+  return out;
+}
+
+Result<std::optional<AppliedOp>> Tables::find_applied(uint32_t origin, uint64_t op) {
+  auto q = COMBFS_TRY(db_.query("SELECT applied, response FROM applied_ops WHERE origin = ? AND op = ?"));
+  q.bind(0, origin).bind(1, op);
+  if (!COMBFS_TRY(q.step())) return std::optional<AppliedOp>();
+  return std::optional<AppliedOp>(AppliedOp{q.i64(0) != 0, q.text(1)});
+}
+
+Result<void> Tables::put_applied(uint32_t origin, uint64_t op, const AppliedOp& row, int64_t created_ns) {
+  auto q = COMBFS_TRY(db_.query(
+      "INSERT INTO applied_ops(origin, op, applied, response, created_ns) VALUES(?,?,?,?,?) "
+      "ON CONFLICT(origin, op) DO UPDATE SET applied = excluded.applied, response = excluded.response"));
+  q.bind(0, origin).bind(1, op).bind(2, static_cast<int64_t>(row.applied ? 1 : 0)).bind_blob(3, row.response);
+  q.bind(4, created_ns);
+  return q.run();
+}
+
+Result<void> Tables::prune_applied(int64_t before_ns) {
+  auto q = COMBFS_TRY(db_.query("DELETE FROM applied_ops WHERE created_ns < ?"));
+  q.bind(0, before_ns);
+  return q.run();
+}
+
+Result<std::vector<Inode>> Tables::list_inodes(EntryId after, uint32_t limit) {
+  auto q = COMBFS_TRY(db_.query(fmt::format(
+      "SELECT {} FROM inodes WHERE id_hi > ?1 OR (id_hi = ?1 AND id_lo > ?2) ORDER BY id_hi, id_lo LIMIT ?3",
+      kInodeColumns)));
+  q.bind(0, after.hi).bind(1, after.lo).bind(2, limit);
+  std::vector<Inode> out;
+  while (COMBFS_TRY(q.step())) out.push_back(read_inode(q));
+  return out;
+}
+
+Result<std::vector<Dentry>> Tables::list_all_dentries(int64_t after_seq, uint32_t limit) {
+  auto q = COMBFS_TRY(db_.query("SELECT " + kDentryColumns + " FROM dentries WHERE seq > ? ORDER BY seq LIMIT ?"));
+  q.bind(0, after_seq).bind(1, limit);
+  std::vector<Dentry> out;
+  while (COMBFS_TRY(q.step())) out.push_back(read_dentry(q));
+  return out;
 }
 
 }  // namespace combfs::metad

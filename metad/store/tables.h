@@ -2,11 +2,14 @@
 // namespace rules (those live in MetaStore). The schema:
 //
 //   meta(key, value)                     schema version, next entry id counter
-//   inodes(id, type, mode, ..., parent, pattern, targets, orphan)
-//   dentries(seq AUTOINCREMENT, parent, name, child, child_type)  UNIQUE(parent, name)
+//   inodes(id, type, mode, ..., parent, pattern, targets, orphan, parent_owner, state, state_ns)
+//   dentries(seq AUTOINCREMENT, parent, name, child, child_type, child_owner)  UNIQUE(parent, name)
 //   xattrs(id, name, value)
 //   opens(id, client_id, readers, writers)
 //   removal_queue(seq AUTOINCREMENT, id, targets)
+//   remote_names(id, node, parent, name)  names on other metads of local non-directories
+//   journal(seq AUTOINCREMENT, record)     cross-owner operations this metad coordinates
+//   applied_ops(origin, op, applied, response)  RemoteInsertDentry requests seen, and fences
 //
 // Ids are stored as two integers (hi, lo) bit for bit. REQUIRES: the caller
 // holds the store's mutex; mutating calls run inside a Transaction.
@@ -20,6 +23,11 @@
 #include "metad/store/inode.h"
 
 namespace combfs::metad {
+
+struct AppliedOp {
+  bool applied = false;  // false: fenced (refuse the op if it still arrives)
+  std::string response;  // serialized RemoteInsertDentryResponse
+};
 
 struct OpenCounts {
   uint32_t readers = 0;
@@ -45,9 +53,10 @@ class Tables {
 
   Result<std::optional<Dentry>> find_dentry(EntryId parent, const std::string& name);
   // Returns the new entry's seq (larger than every seq before).
-  Result<int64_t> insert_dentry(EntryId parent, const std::string& name, EntryId child, proto::FileType type);
+  Result<int64_t> insert_dentry(EntryId parent, const std::string& name, EntryId child, proto::FileType type,
+                                uint32_t child_owner = 0);
   Result<void> delete_dentry(int64_t seq);
-  Result<void> set_dentry_child(int64_t seq, EntryId child, proto::FileType type);
+  Result<void> set_dentry_child(int64_t seq, EntryId child, proto::FileType type, uint32_t child_owner = 0);
   Result<bool> dir_is_empty(EntryId dir);
   // Entries of `dir` with seq > after_seq in seq order, at most `limit`.
   Result<std::vector<Dentry>> list_dentries(EntryId dir, int64_t after_seq, uint32_t limit);
@@ -68,6 +77,31 @@ class Tables {
   Result<void> update_removal(int64_t seq, const std::vector<uint32_t>& targets);
   Result<void> delete_removal(int64_t seq);
   Result<uint64_t> count_removals();
+
+  // Returns false when the row was already there / was not there.
+  Result<bool> insert_remote_name(EntryId id, uint32_t node, EntryId parent, const std::string& name);
+  Result<bool> delete_remote_name(EntryId id, uint32_t node, EntryId parent, const std::string& name);
+  struct RemoteName {
+    EntryId id;
+    uint32_t node = 0;
+    EntryId parent;
+    std::string name;
+  };
+  Result<std::vector<RemoteName>> list_remote_names();
+
+  Result<int64_t> insert_journal(const std::string& record, int64_t created_ns);
+  Result<void> update_journal(int64_t seq, const std::string& record);
+  Result<void> delete_journal(int64_t seq);
+  Result<std::optional<std::string>> find_journal(int64_t seq);
+  Result<std::vector<std::pair<int64_t, std::string>>> list_journal();
+
+  Result<std::optional<AppliedOp>> find_applied(uint32_t origin, uint64_t op);
+  Result<void> put_applied(uint32_t origin, uint64_t op, const AppliedOp& row, int64_t created_ns);
+  Result<void> prune_applied(int64_t before_ns);
+
+  // Every inode / dentry (fsck), in key order, at most `limit` after the given key.
+  Result<std::vector<Inode>> list_inodes(EntryId after, uint32_t limit);
+  Result<std::vector<Dentry>> list_all_dentries(int64_t after_seq, uint32_t limit);
 
  private:
   Db& db_;

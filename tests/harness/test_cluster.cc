@@ -165,15 +165,40 @@ AssertionResult TestCluster::start(const ClusterOptions& options) {
   for (const auto& name : storage)
     if (auto r = wait_ready(*find(name)); !r) return r;
 
-  result = start_daemon("metad", {bin("combfs-metad"), "--mgmtd", mgmtd, "--secret-file", secret_file_, "--data-dir",
-                                  dir_ + "/metad", "--bind", "127.0.0.1", "--host", "127.0.0.1", "--port", "0"});
-  if (!result) return result;
+  // The first metad alone, so that it registers first and owns the root;
+  // the others together.
+  if (auto r = add_metad(0); !r) return r;
+  for (int m = 1; m < options.meta_daemons; ++m) {
+    add_daemon(metad_name(m), metad_argv(m, {}));
+    if (auto r = launch(procs_.back()); !r) return r;
+  }
+  for (int m = 1; m < options.meta_daemons; ++m)
+    if (auto r = wait_ready(*find(metad_name(m))); !r) return r;
+  // Metads learn about each other from mgmtd with their next heartbeat (every
+  // second); until then directory placement sees only the metads it knew.
+  if (options.meta_daemons > 1) std::this_thread::sleep_for(std::chrono::milliseconds(1500));
 
   if (options.mount) {
     mountpoint_ = make_dir("mnt");
     if (auto r = mount_client(mountpoint_, options.client_options); !r) return r;
   }
   return AssertionSuccess();
+}
+
+std::string TestCluster::metad_name(int index) { return index == 0 ? "metad" : "metad" + std::to_string(index); }
+
+std::vector<std::string> TestCluster::metad_argv(int index, const std::vector<std::string>& extra) const {
+  std::string name = metad_name(index);
+  std::vector<std::string> argv = {bin("combfs-metad"), "--mgmtd", mgmtd_address(), "--secret-file", secret_file_,
+                                   "--data-dir", dir_ + "/" + name, "--bind", "127.0.0.1", "--host", "127.0.0.1",
+                                   "--port", "0"};
+  argv.insert(argv.end(), options_.metad_args.begin(), options_.metad_args.end());
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return argv;
+}
+
+AssertionResult TestCluster::add_metad(int index, const std::vector<std::string>& args) {
+  return start_daemon(metad_name(index), metad_argv(index, args));
 }
 
 void TestCluster::add_daemon(const std::string& name, std::vector<std::string> argv) {

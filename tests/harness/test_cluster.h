@@ -1,5 +1,5 @@
 // A whole combfs cluster of real processes on loopback for integration tests:
-// mgmtd, one metad, N stored daemons with K targets each and a FUSE mount, all
+// mgmtd, M metads, N stored daemons with K targets each and a FUSE mount, all
 // under one fresh temporary directory. Each test starts its own cluster, so tests
 // run in parallel without sharing anything.
 //
@@ -32,6 +32,9 @@ namespace combfs::test {
 struct ClusterOptions {
   int storage_daemons = 2;
   int targets_per_daemon = 2;
+  // Metadata daemons "metad" (started first: it owns the root), "metad1", ...
+  int meta_daemons = 1;
+  std::vector<std::string> metad_args{};  // extra arguments for every metad, e.g. {"--dir-placement", "random"}
   bool mount = true;           // mount the client at mountpoint()
   std::string client_options{};  // extra -o options for the client, e.g. "attr_timeout=0"
   std::chrono::seconds startup_timeout{30};  // per daemon / mount
@@ -55,7 +58,11 @@ class TestCluster {
   const std::string& secret_file() const { return secret_file_; }
   std::string mgmtd_address() const;           // "127.0.0.1:PORT"
   uint16_t port(const std::string& name) const;  // 0 when unknown
-  std::vector<std::string> daemon_names() const;  // "mgmtd", "metad", "stored0", ...
+  std::vector<std::string> daemon_names() const;  // "mgmtd", "stored0", ..., "metad", "metad1", ...
+  static std::string metad_name(int index);       // "metad" for 0, else "metad<index>"
+  // Adds and starts one more metad (named metad_name(index)) with `args` after
+  // the common ones, and waits until it is ready.
+  testing::AssertionResult add_metad(int index, const std::vector<std::string>& args = {});
 
   // Full path of a program in the build's bin directory.
   static std::string bin(const std::string& name);
@@ -114,6 +121,7 @@ class TestCluster {
   };
 
   std::string client_name(const std::string& path) const;  // "client" for mountpoint()
+  std::vector<std::string> metad_argv(int index, const std::vector<std::string>& extra) const;
   Proc* find(const std::string& name);
   const Proc* find(const std::string& name) const;
   testing::AssertionResult launch(Proc& p);

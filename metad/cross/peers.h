@@ -1,0 +1,55 @@
+// The metads as a cross-owner operation sees them: each Remote* request goes
+// to a node by id. A request for this metad itself is a direct call of its
+// handler, so one code path serves every placement (and a one-metad cluster
+// never touches the network).
+//
+// Thread-safe.
+#pragma once
+
+#include <chrono>
+
+#include "common/rpc/client.h"
+#include "metad/ops/ops.h"
+
+namespace combfs::metad {
+
+class Peers {
+ public:
+  // rpc: null when this metad may only talk to itself (tests). fresh_map
+  // (optional) fetches the map from mgmtd when a node is not in the cached one.
+  Peers(MetaStore& store, rpc::RpcClient* rpc, ClusterMapSource map, ClusterMapSource fresh_map,
+        std::chrono::milliseconds timeout);
+
+  uint32_t self() const { return store_.node_id(); }
+
+  template <class Request>
+  Result<typename rpc::MessageTraits<Request>::Response> call(uint32_t node, const Request& req) {
+    if (node == 0 || node == self()) return local(req);
+    auto ep = COMBFS_TRY(endpoint(node));
+    return rpc_->call(ep, req, {}, nullptr, timeout_);
+  }
+
+  // One journal step (a MetaJournalStep) on its node.
+  Result<void> run(const proto::MetaJournalStep& step);
+
+ private:
+  Result<rpc::Endpoint> endpoint(uint32_t node);
+  Result<proto::RemoteDirCreateResponse> local(const proto::RemoteDirCreateRequest& r) { return ops::remote_dir_create(store_, r); }
+  Result<proto::RemoteDirStateResponse> local(const proto::RemoteDirStateRequest& r) { return ops::remote_dir_state(store_, r); }
+  Result<proto::RemoteSetParentResponse> local(const proto::RemoteSetParentRequest& r) { return ops::remote_set_parent(store_, r); }
+  Result<proto::RemoteNameResponse> local(const proto::RemoteNameRequest& r) { return ops::remote_name(store_, r); }
+  Result<proto::RemoteInsertDentryResponse> local(const proto::RemoteInsertDentryRequest& r) {
+    return ops::remote_insert_dentry(store_, r);
+  }
+  Result<proto::RemoteOpAppliedResponse> local(const proto::RemoteOpAppliedRequest& r) { return ops::remote_op_applied(store_, r); }
+  Result<proto::RemoteAncestryResponse> local(const proto::RemoteAncestryRequest& r) { return ops::remote_ancestry(store_, r); }
+  Result<proto::LookupResponse> local(const proto::LookupRequest& r);
+
+  MetaStore& store_;
+  rpc::RpcClient* rpc_;
+  ClusterMapSource map_;
+  ClusterMapSource fresh_map_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace combfs::metad
