@@ -52,6 +52,14 @@ struct Dentry {
   uint32_t child_owner = 0;  // the metad that stores child's inode (0: this one)
 };
 
+// A name on another metad of a non-directory stored here (RemoteName requests).
+struct RemoteNameRow {
+  EntryId id;
+  uint32_t node = 0;  // the metad that keeps the name
+  EntryId parent;
+  std::string name;
+};
+
 // A file whose chunks wait to be removed from the targets still listed.
 struct Removal {
   int64_t seq = 0;

@@ -243,6 +243,17 @@ class MetaStore {
   // Forgets applied ops older than `age_ns` (their coordinators finished long ago).
   Result<void> prune_applied(int64_t age_ns);
 
+  // Every row that says how the namespace hangs together (fsck, tests). Reads
+  // the whole database: meant for checking, not for serving.
+  struct Snapshot {
+    uint32_t node = 0;
+    std::vector<Inode> inodes;
+    std::vector<Dentry> dentries;
+    std::vector<RemoteNameRow> remote_names;
+    std::vector<std::pair<int64_t, proto::MetaJournalRecord>> journal;
+  };
+  Result<Snapshot> snapshot();
+
   // The removal queue, oldest first.
   Result<std::vector<Removal>> pending_removals(size_t limit);
   // Records that `done` targets removed the chunks of queue entry `seq`; the

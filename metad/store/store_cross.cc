@@ -225,4 +225,31 @@ Result<void> MetaStore::journal_delete(int64_t seq) {
   return write([&](Tables& t) { return t.delete_journal(seq); });
 }
 
+Result<MetaStore::Snapshot> MetaStore::snapshot() {
+  return read([&](Tables& t) -> Result<Snapshot> {
+    Snapshot snap;
+    snap.node = options_.node_id;
+    constexpr uint32_t kPage = 4096;
+    for (EntryId after;;) {
+      auto page = COMBFS_TRY(t.list_inodes(after, kPage));
+      if (page.empty()) break;
+      after = page.back().id;
+      std::move(page.begin(), page.end(), std::back_inserter(snap.inodes));
+    }
+    for (int64_t after = 0;;) {
+      auto page = COMBFS_TRY(t.list_all_dentries(after, kPage));
+      if (page.empty()) break;
+      after = page.back().seq;
+      std::move(page.begin(), page.end(), std::back_inserter(snap.dentries));
+    }
+    snap.remote_names = COMBFS_TRY(t.list_remote_names());
+    for (auto& [seq, blob] : COMBFS_TRY(t.list_journal())) {
+      proto::MetaJournalRecord r;
+      r.ParseFromString(blob);
+      snap.journal.emplace_back(seq, std::move(r));
+    }
+    return snap;
+  });
+}
+
 }  // namespace combfs::metad

@@ -393,11 +393,11 @@ Result<bool> Tables::delete_remote_name(EntryId id, uint32_t node, EntryId paren
   return deleted;
 }
 
-Result<std::vector<Tables::RemoteName>> Tables::list_remote_names() {
+Result<std::vector<RemoteNameRow>> Tables::list_remote_names() {
   auto q = COMBFS_TRY(db_.query("SELECT id_hi, id_lo, node, parent_hi, parent_lo, name FROM remote_names"));
-  std::vector<RemoteName> out;
+  std::vector<RemoteNameRow> out;
   while (COMBFS_TRY(q.step()))
-    out.push_back(RemoteName{EntryId{q.u64(0), q.u64(1)}, q.u32(2), EntryId{q.u64(3), q.u64(4)}, q.text(5)});
+    out.push_back(RemoteNameRow{EntryId{q.u64(0), q.u64(1)}, q.u32(2), EntryId{q.u64(3), q.u64(4)}, q.text(5)});
   return out;
 }
 

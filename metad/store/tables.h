@@ -81,13 +81,7 @@ class Tables {
   // Returns false when the row was already there / was not there.
   Result<bool> insert_remote_name(EntryId id, uint32_t node, EntryId parent, const std::string& name);
   Result<bool> delete_remote_name(EntryId id, uint32_t node, EntryId parent, const std::string& name);
-  struct RemoteName {
-    EntryId id;
-    uint32_t node = 0;
-    EntryId parent;
-    std::string name;
-  };
-  Result<std::vector<RemoteName>> list_remote_names();
+  Result<std::vector<RemoteNameRow>> list_remote_names();
 
   Result<int64_t> insert_journal(const std::string& record, int64_t created_ns);
   Result<void> update_journal(int64_t seq, const std::string& record);

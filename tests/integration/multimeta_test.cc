@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -205,6 +207,133 @@ TEST_F(MultiMetaTest, TreeOf1000DirectoriesFrom4Processes) {
   ASSERT_EQ(nodes.exit_code, 0) << nodes.describe();
   EXPECT_NE(nodes.out.find("ENTRIES"), std::string::npos) << nodes.out;
   std::cout << nodes.out;
+}
+
+// renameat2(2) with flags (RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2).
+int rename2(const std::string& from, const std::string& to, unsigned flags) {
+  return static_cast<int>(syscall(SYS_renameat2, AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), flags));
+}
+
+// One namespace scenario between directories `a` and `b` (below `root`),
+// recorded as "step: errno" lines plus what the tree looks like afterwards,
+// so that a combfs mount and a local file system can be compared line by line.
+std::vector<std::string> namespace_scenario(const std::string& root, const std::string& a, const std::string& b) {
+  std::vector<std::string> log;
+  auto A = [&](const std::string& rel) { return root + "/" + a + "/" + rel; };
+  auto B = [&](const std::string& rel) { return root + "/" + b + "/" + rel; };
+  auto step = [&](const std::string& what, int rc) {
+    log.push_back(what + ": " + (rc == 0 ? "ok" : strerror(errno)));
+  };
+  auto fact = [&](const std::string& what, const std::string& value) { log.push_back(what + " = " + value); };
+  auto text = [&](const std::string& path) { return exists(path) ? contents(path) : std::string("<missing>"); };
+  auto put = [&](const std::string& path, const std::string& t) {
+    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) return -1;
+    int rc = write(fd, t.data(), t.size()) == ssize_t(t.size()) ? 0 : -1;
+    return close(fd) == 0 ? rc : -1;
+  };
+
+  // Files between the two directories.
+  step("create a/f1", put(A("f1"), "one"));
+  step("rename a/f1 b/f1", rename(A("f1").c_str(), B("f1").c_str()));
+  fact("b/f1", text(B("f1")));
+  fact("a/f1 exists", exists(A("f1")) ? "yes" : "no");
+  fact("b/f1 links", std::to_string(links(B("f1"))));
+  step("rename b/f1 a/f1 (back)", rename(B("f1").c_str(), A("f1").c_str()));
+  fact("a/f1", text(A("f1")));
+  step("create a/g", put(A("g"), "gee"));
+  step("create b/h", put(B("h"), "aitch"));
+  step("rename a/g b/h (replace)", rename(A("g").c_str(), B("h").c_str()));
+  fact("b/h", text(B("h")));
+  step("create a/g2", put(A("g2"), "gee2"));
+  step("rename noreplace a/g2 b/h", rename2(A("g2"), B("h"), 1));
+  step("rename a/missing b/x", rename(A("missing").c_str(), B("x").c_str()));
+  step("rename a/g2 b/missing/x", rename(A("g2").c_str(), B("missing/x").c_str()));
+
+  // Hard links across the two directories.
+  step("link b/h a/hl", link(B("h").c_str(), A("hl").c_str()));
+  fact("a/hl links", std::to_string(links(A("hl"))));
+  fact("b/h links", std::to_string(links(B("h"))));
+  step("link b/h a/hl (again)", link(B("h").c_str(), A("hl").c_str()));
+  step("unlink b/h", unlink(B("h").c_str()));
+  fact("a/hl", text(A("hl")));
+  fact("a/hl links", std::to_string(links(A("hl"))));
+  step("rename a/hl b/hl2", rename(A("hl").c_str(), B("hl2").c_str()));
+  fact("b/hl2", text(B("hl2")));
+  step("unlink b/hl2", unlink(B("hl2").c_str()));
+  fact("b/hl2 exists", exists(B("hl2")) ? "yes" : "no");
+
+  // Directories between the two.
+  step("mkdir a/d1", mkdir(A("d1").c_str(), 0755));
+  step("create a/d1/x", put(A("d1/x"), "ex"));
+  step("mkdir a/d1/sub", mkdir(A("d1/sub").c_str(), 0755));
+  fact("a links", std::to_string(links(root + "/" + a)));
+  fact("b links", std::to_string(links(root + "/" + b)));
+  step("rename a/d1 b/d1", rename(A("d1").c_str(), B("d1").c_str()));
+  fact("a links", std::to_string(links(root + "/" + a)));
+  fact("b links", std::to_string(links(root + "/" + b)));
+  fact("b/d1/x", text(B("d1/x")));
+  fact("a/d1 exists", exists(A("d1")) ? "yes" : "no");
+  step("rename b/d1 b/d1/sub/in (own subtree)", rename(B("d1").c_str(), B("d1/sub/in").c_str()));
+  step("rename b b/d1/sub/in (own subtree, from the root)", rename((root + "/" + b).c_str(), B("d1/sub/in").c_str()));
+  step("mkdir a/e", mkdir(A("e").c_str(), 0755));
+  step("mkdir b/full", mkdir(B("full").c_str(), 0755));
+  step("create b/full/f", put(B("full/f"), "f"));
+  step("rename a/e b/full (not empty)", rename(A("e").c_str(), B("full").c_str()));
+  step("rename a/e b/d1/x (dir over file)", rename(A("e").c_str(), B("d1/x").c_str()));
+  step("rename b/d1/x a/e (file over dir)", rename(B("d1/x").c_str(), A("e").c_str()));
+  step("mkdir b/empty", mkdir(B("empty").c_str(), 0755));
+  step("rename a/e b/empty (over empty dir)", rename(A("e").c_str(), B("empty").c_str()));
+  fact("a/e exists", exists(A("e")) ? "yes" : "no");
+  step("mkdir b/empty/inside", mkdir(B("empty/inside").c_str(), 0755));
+  step("rename noreplace b/d1 b/empty", rename2(B("d1"), B("empty"), 1));
+  step("rename b/d1/x a/x2 (back)", rename(B("d1/x").c_str(), A("x2").c_str()));
+  step("rename a/x2 b/d1/x (again)", rename(A("x2").c_str(), B("d1/x").c_str()));
+  step("rmdir b/d1 (not empty)", rmdir(B("d1").c_str()));
+  step("unlink b/d1/x", unlink(B("d1/x").c_str()));
+  step("rmdir b/d1/sub", rmdir(B("d1/sub").c_str()));
+  step("rmdir b/d1", rmdir(B("d1").c_str()));
+  step("rmdir b/d1 (again)", rmdir(B("d1").c_str()));
+  step("unlink b/full", unlink(B("full").c_str()));
+  step("rmdir a/f1 (a file)", rmdir(A("f1").c_str()));
+  fact("a links", std::to_string(links(root + "/" + a)));
+  fact("b links", std::to_string(links(root + "/" + b)));
+
+  // What is left, in order.
+  std::set<std::string> dirs, files;
+  std::set<std::string> d2, f2;
+  walk(root + "/" + a, "", dirs, files);
+  walk(root + "/" + b, "", d2, f2);
+  for (const auto& d : dirs) log.push_back("left a/" + d + "/");
+  for (const auto& f : files) log.push_back("left a/" + f + " = " + text(A(f)));
+  for (const auto& d : d2) log.push_back("left b/" + d + "/");
+  for (const auto& f : f2) log.push_back("left b/" + f + " = " + text(B(f)));
+  return log;
+}
+
+// The same steps on a combfs mount whose two directories live on different
+// metads and on the local file system give the same results.
+TEST_F(MultiMetaTest, CrossOwnerNamespaceLikeALocalFileSystem) {
+  start(3);
+  auto [a, b] = two_owners(root_, "x");
+  ASSERT_FALSE(a.empty());
+  const std::string an = a.substr(root_.size() + 1), bn = b.substr(root_.size() + 1);
+  const std::string local = cluster_.make_dir("local");
+  ASSERT_OK(mkdir((local + "/" + an).c_str(), 0755));
+  ASSERT_OK(mkdir((local + "/" + bn).c_str(), 0755));
+  auto expected = namespace_scenario(local, an, bn);
+  auto got = namespace_scenario(root_, an, bn);
+  ASSERT_EQ(got.size(), expected.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], expected[i]) << "step " << i;
+
+  // The same after a fresh mount (nothing from the kernel's caches).
+  ASSERT_TRUE(cluster_.remount());
+  std::set<std::string> dirs, files, ldirs, lfiles;
+  walk(root_, "", dirs, files);
+  walk(local, "", ldirs, lfiles);
+  EXPECT_EQ(dirs, ldirs);
+  EXPECT_EQ(files, lfiles);
+  for (const auto& f : files) EXPECT_EQ(contents(root_ + "/" + f), contents(local + "/" + f)) << f;
 }
 
 }  // namespace

@@ -1,0 +1,579 @@
+// Three metads in one process, each behind its own RpcServer, with a cluster
+// map the test controls (directory placement is steered through the entry
+// counts it reports). Cross-owner mkdir/rmdir/rename/link are checked for
+// their results and, at every crash point of metad/cross/, for a namespace
+// that checks clean (metad/cross/fsck.h) after recovery.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <mutex>
+#include <thread>
+
+#include "common/rpc/client.h"
+#include "common/rpc/server.h"
+#include "metad/cross/fsck.h"
+#include "metad/service.h"
+#include "tests/unit/metad_test_util.h"
+
+namespace combfs::metad {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::code_of;
+using testing::must;
+
+const rpc::Secret kSecret{"metad-cross-test-secret"};
+constexpr uint32_t kNodes = 3;  // node ids 1..3; 1 owns the root
+
+// A metad: store, service and server (restartable on the same port).
+struct Metad {
+  uint32_t id = 0;
+  std::unique_ptr<MetaStore> store;
+  std::unique_ptr<MetaService> service;
+  rpc::Dispatcher dispatcher;
+  std::unique_ptr<asio::io_context> io;
+  std::unique_ptr<rpc::RpcServer> server;
+  std::thread thread;
+  uint16_t port = 0;
+
+  void start() {
+    io = std::make_unique<asio::io_context>();
+    rpc::ServerOptions o;
+    o.name = "metad" + std::to_string(id);
+    o.bind_host = "127.0.0.1";
+    o.port = port;
+    o.secret = kSecret;
+    server = std::make_unique<rpc::RpcServer>(*io, o, dispatcher);
+    port = must(server->listen());
+    thread = std::thread([this] { io->run(); });
+  }
+  void stop() {
+    if (!thread.joinable()) return;
+    io->stop();
+    thread.join();
+    server->stop();
+    server.reset();
+    io.reset();
+  }
+  rpc::Endpoint endpoint() const { return {"127.0.0.1", port}; }
+};
+
+class CrossTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    rpc::ClientOptions o;
+    o.name = "cross-test";
+    o.secret = kSecret;
+    o.call_timeout = 5s;
+    o.connect_patience = 1s;
+    rpc_ = std::make_unique<rpc::RpcClient>(o);
+    for (uint32_t id = 1; id <= kNodes; ++id) {
+      auto& m = metads_[id];
+      m.id = id;
+      m.store = must(MetaStore::open({.path = dir_.path() + "/meta" + std::to_string(id) + ".db", .node_id = id, .clock = {}}));
+      if (id == 1) must(m.store->ensure_root());
+      CrossOptions c;
+      c.rpc = rpc_.get();
+      c.peer_timeout = 3s;
+      c.crash_point = [this](std::string_view point) { return crash_at(point); };
+      m.service = std::make_unique<MetaService>(*m.store, source(), id, nullptr, std::move(c));
+      m.service->register_handlers(m.dispatcher);
+      m.start();
+    }
+    place_on(1);
+  }
+  void TearDown() override {
+    for (auto& [id, m] : metads_) m.stop();
+  }
+
+  ClusterMapSource source() {
+    return [this]() -> Result<std::shared_ptr<const ClusterMap>> {
+      std::lock_guard lock(mutex_);
+      return map_;
+    };
+  }
+  // New directories go to metad `node`: it reports no entries, the others plenty.
+  void place_on(uint32_t node) {
+    auto m = std::make_shared<ClusterMap>();
+    m->version = ++version_;
+    m->root_owner = 1;
+    for (auto& [id, md] : metads_) {
+      proto::NodeInfo n;
+      n.set_id(id);
+      n.set_type(proto::NODE_META);
+      n.set_host("127.0.0.1");
+      n.set_port(md.port);
+      n.set_entries(id == node ? 0 : 1000000);
+      m->nodes[id] = n;
+    }
+    std::lock_guard lock(mutex_);
+    map_ = m;
+  }
+  // Crash points: the named one fires once; `on_point` may act at any point.
+  bool crash_at(std::string_view point) {
+    std::function<void(std::string_view)> act;
+    bool crash = false;
+    {
+      std::lock_guard lock(mutex_);
+      act = on_point_;
+      if (point == crash_point_) {
+        crash = true;
+        crash_point_.clear();
+        ++crashes_;
+      }
+    }
+    if (act) act(point);
+    return crash;
+  }
+  void crash_once_at(const std::string& point) {
+    std::lock_guard lock(mutex_);
+    crash_point_ = point;
+    crashes_ = 0;
+  }
+  int crashes() {
+    std::lock_guard lock(mutex_);
+    return crashes_;
+  }
+
+  template <class Req>
+  auto call(uint32_t node, const Req& req) {
+    return rpc_->call(metads_.at(node).endpoint(), req);
+  }
+
+  proto::EntryInfo mkdir(uint32_t parent_owner, EntryId parent, const std::string& name) {
+    proto::MkDirRequest r;
+    parent.to_proto(r.mutable_parent());
+    r.set_name(name);
+    r.set_mode(0755);
+    return must(call(parent_owner, r)).info();
+  }
+  EntryId file(uint32_t owner, EntryId parent, const std::string& name) {
+    proto::CreateRequest r;
+    parent.to_proto(r.mutable_parent());
+    r.set_name(name);
+    r.set_mode(S_IFREG | 0644);
+    r.set_exclusive(true);
+    // No storage targets in this map: a FIFO needs none and is a non-directory all the same.
+    r.set_mode(S_IFIFO | 0644);
+    return EntryId::from_proto(must(call(owner, r)).info().attr().id());
+  }
+  // Full info of `name` in `parent`, following a partial answer to the owner.
+  Result<proto::EntryInfo> lookup(uint32_t owner, EntryId parent, const std::string& name) {
+    proto::LookupRequest r;
+    parent.to_proto(r.mutable_parent());
+    r.set_name(name);
+    auto resp = call(owner, r);
+    if (!resp) return std::unexpected(resp.error());
+    if (!resp->info().partial()) return resp->info();
+    proto::GetAttrRequest g;
+    *g.mutable_id() = resp->info().attr().id();
+    auto got = call(resp->info().attr().owner_node(), g);
+    if (!got) return std::unexpected(got.error());
+    return got->info();
+  }
+  Result<void> rename(uint32_t src_owner, EntryId sp, const std::string& sn, uint32_t dst_owner, EntryId dp,
+                      const std::string& dn, uint32_t flags = 0) {
+    proto::RenameRequest r;
+    sp.to_proto(r.mutable_src_parent());
+    r.set_src_name(sn);
+    dp.to_proto(r.mutable_dst_parent());
+    r.set_dst_name(dn);
+    r.set_flags(flags);
+    r.set_dst_owner(dst_owner);
+    auto resp = call(src_owner, r);
+    if (!resp) return std::unexpected(resp.error());
+    return {};
+  }
+  Result<void> rmdir(uint32_t owner, EntryId parent, const std::string& name) {
+    proto::RmDirRequest r;
+    parent.to_proto(r.mutable_parent());
+    r.set_name(name);
+    auto resp = call(owner, r);
+    if (!resp) return std::unexpected(resp.error());
+    return {};
+  }
+  Result<void> unlink(uint32_t owner, EntryId parent, const std::string& name) {
+    proto::UnlinkRequest r;
+    parent.to_proto(r.mutable_parent());
+    r.set_name(name);
+    auto resp = call(owner, r);
+    if (!resp) return std::unexpected(resp.error());
+    return {};
+  }
+  Result<proto::EntryInfo> link(uint32_t parent_owner, EntryId id, uint32_t id_owner, EntryId parent,
+                                const std::string& name) {
+    proto::LinkRequest r;
+    id.to_proto(r.mutable_id());
+    parent.to_proto(r.mutable_new_parent());
+    r.set_new_name(name);
+    r.set_owner(id_owner);
+    auto resp = call(parent_owner, r);
+    if (!resp) return std::unexpected(resp.error());
+    return resp->info();
+  }
+  std::vector<std::string> names(uint32_t owner, EntryId dir) {
+    proto::ReadDirRequest r;
+    dir.to_proto(r.mutable_id());
+    std::vector<std::string> out;
+    auto listed = must(call(owner, r));
+    for (const auto& e : listed.entries()) out.push_back(e.name());
+    return out;
+  }
+
+  // As after a restart of every metad: each finishes what its journal holds.
+  size_t recover() {
+    size_t left = 0;
+    for (auto& [id, m] : metads_) {
+      m.service->cross().journal().adopt_all();
+      left += m.service->cross().journal().run_all();
+    }
+    return left;
+  }
+  std::vector<std::string> problems() {
+    std::vector<MetaStore::Snapshot> snaps;
+    for (auto& [id, m] : metads_) snaps.push_back(must(m.store->snapshot()));
+    return check_namespace(snaps, 1);
+  }
+  void expect_clean() {
+    for (const auto& p : problems()) ADD_FAILURE() << p;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<rpc::RpcClient> rpc_;
+  std::map<uint32_t, Metad> metads_;
+  std::mutex mutex_;
+  std::shared_ptr<const ClusterMap> map_;  // GUARDED_BY(mutex_)
+  uint64_t version_ = 0;
+  std::string crash_point_;                         // GUARDED_BY(mutex_)
+  int crashes_ = 0;                                 // GUARDED_BY(mutex_)
+  std::function<void(std::string_view)> on_point_;  // GUARDED_BY(mutex_)
+  const EntryId root_ = EntryId::root();
+};
+
+TEST_F(CrossTest, MkdirPlacesTheDirectoryOnTheChosenMetad) {
+  place_on(2);
+  auto a = mkdir(1, root_, "a");
+  EXPECT_EQ(a.attr().owner_node(), 2u);
+  EntryId aid = EntryId::from_proto(a.attr().id());
+  // The name is on metad 1 and says where the directory is.
+  proto::LookupRequest l;
+  root_.to_proto(l.mutable_parent());
+  l.set_name("a");
+  auto partial = must(call(1, l)).info();
+  EXPECT_TRUE(partial.partial());
+  EXPECT_EQ(partial.attr().owner_node(), 2u);
+  EXPECT_EQ(EntryId::from_proto(partial.attr().id()), aid);
+  EXPECT_EQ(must(lookup(1, root_, "a")).attr().nlink(), 2u);
+  EXPECT_EQ(must(lookup(1, root_, "a")).dir_pattern().num_targets(), default_root_pattern().num_targets());
+  // Its entries live on metad 2; a directory in it goes where placement says.
+  place_on(3);
+  auto b = mkdir(2, aid, "b");
+  EXPECT_EQ(b.attr().owner_node(), 3u);
+  file(2, aid, "f");
+  EXPECT_EQ(names(2, aid), (std::vector<std::string>{"b", "f"}));
+  EXPECT_EQ(must(lookup(1, root_, "a")).attr().nlink(), 3u);
+  proto::ReadDirRequest plus;
+  aid.to_proto(plus.mutable_id());
+  plus.set_plus(true);
+  auto listed = must(call(2, plus));
+  ASSERT_EQ(listed.entries_size(), 2);
+  EXPECT_EQ(listed.entries(0).owner_node(), 3u);
+  EXPECT_TRUE(listed.entries(0).info().partial());
+  EXPECT_EQ(listed.entries(1).owner_node(), 2u);
+  EXPECT_FALSE(listed.entries(1).info().partial());
+  // The name is taken: nothing is left behind on the chosen metad.
+  auto again = call(1, [&] {
+    proto::MkDirRequest r;
+    root_.to_proto(r.mutable_parent());
+    r.set_name("a");
+    return r;
+  }());
+  EXPECT_EQ(code_of(again), proto::META_EXISTS);
+  expect_clean();
+}
+
+TEST_F(CrossTest, RmdirOfADirectoryOnAnotherMetad) {
+  place_on(2);
+  EntryId a = EntryId::from_proto(mkdir(1, root_, "a").attr().id());
+  file(2, a, "f");
+  EXPECT_EQ(code_of(rmdir(1, root_, "a")), proto::META_NOT_EMPTY);
+  // The refused removal leaves the directory usable.
+  file(2, a, "g");
+  must(unlink(2, a, "f"));
+  must(unlink(2, a, "g"));
+  must(rmdir(1, root_, "a"));
+  EXPECT_EQ(code_of(lookup(1, root_, "a")), proto::META_NOT_FOUND);
+  proto::GetAttrRequest g;
+  a.to_proto(g.mutable_id());
+  EXPECT_EQ(code_of(call(2, g)), proto::META_NOT_FOUND);
+  EXPECT_EQ(code_of(rmdir(1, root_, "a")), proto::META_NOT_FOUND);
+  expect_clean();
+}
+
+TEST_F(CrossTest, RenameFilesAndDirectoriesBetweenMetads) {
+  place_on(2);
+  EntryId a = EntryId::from_proto(mkdir(1, root_, "a").attr().id());
+  place_on(3);
+  EntryId b = EntryId::from_proto(mkdir(1, root_, "b").attr().id());
+  EntryId f = file(2, a, "f");
+  // File from a (metad 2) to b (metad 3): the name moves, the inode stays on 2.
+  must(rename(2, a, "f", 3, b, "g"));
+  auto g = must(lookup(3, b, "g"));
+  EXPECT_EQ(EntryId::from_proto(g.attr().id()), f);
+  EXPECT_EQ(g.attr().owner_node(), 2u);
+  EXPECT_EQ(g.attr().nlink(), 1u);
+  EXPECT_EQ(code_of(lookup(2, a, "f")), proto::META_NOT_FOUND);
+  expect_clean();
+  // And on to the root (metad 1), replacing a file there.
+  EntryId victim = file(1, root_, "victim");
+  must(rename(3, b, "g", 1, root_, "victim"));
+  EXPECT_EQ(EntryId::from_proto(must(lookup(1, root_, "victim")).attr().id()), f);
+  proto::GetAttrRequest ga;
+  victim.to_proto(ga.mutable_id());
+  EXPECT_EQ(code_of(call(1, ga)), proto::META_NOT_FOUND) << "the replaced file lost its last link";
+  expect_clean();
+  // Back into a, where the inode lives: the name is local again.
+  must(rename(1, root_, "victim", 2, a, "home"));
+  EXPECT_FALSE(must(call(2, [&] {
+                      proto::LookupRequest r;
+                      a.to_proto(r.mutable_parent());
+                      r.set_name("home");
+                      return r;
+                    }())).info().partial());
+  expect_clean();
+
+  // Directories: a/d (with content) into b; the ".." follows; nlinks move.
+  place_on(1);
+  EntryId d = EntryId::from_proto(mkdir(2, a, "d").attr().id());
+  file(1, d, "inside");
+  must(rename(2, a, "d", 3, b, "d"));
+  EXPECT_EQ(must(lookup(1, root_, "a")).attr().nlink(), 2u);
+  EXPECT_EQ(must(lookup(1, root_, "b")).attr().nlink(), 3u);
+  EXPECT_EQ(names(1, d), std::vector<std::string>{"inside"});
+  expect_clean();
+  // No directory into its own subtree, across metads.
+  place_on(2);
+  EntryId deep = EntryId::from_proto(mkdir(1, d, "deep").attr().id());
+  EXPECT_EQ(code_of(rename(3, b, "d", 2, deep, "x")), proto::META_INVALID);
+  EXPECT_EQ(code_of(rename(1, root_, "b", 2, deep, "x")), proto::META_INVALID);
+  // The POSIX refusals.
+  place_on(3);
+  mkdir(1, root_, "full");
+  file(3, EntryId::from_proto(must(lookup(1, root_, "full")).attr().id()), "x");
+  EXPECT_EQ(code_of(rename(2, a, "home", 1, root_, "full")), proto::META_IS_DIR);
+  EXPECT_EQ(code_of(rename(3, b, "d", 1, root_, "full")), proto::META_NOT_EMPTY);
+  EXPECT_EQ(code_of(rename(3, b, "d", 2, a, "home")), proto::META_NOT_DIR);
+  EXPECT_EQ(code_of(rename(2, a, "home", 1, root_, "a", proto::RENAME_FLAG_NOREPLACE)), proto::META_EXISTS);
+  EXPECT_EQ(code_of(rename(2, a, "home", 1, root_, "x", proto::RENAME_FLAG_EXCHANGE)), proto::META_XDEV);
+  // A directory over an empty directory on a third metad.
+  place_on(2);
+  EntryId empty = EntryId::from_proto(mkdir(1, root_, "empty").attr().id());
+  must(rename(3, b, "d", 1, root_, "empty"));
+  EXPECT_EQ(EntryId::from_proto(must(lookup(1, root_, "empty")).attr().id()), d);
+  proto::GetAttrRequest ge;
+  empty.to_proto(ge.mutable_id());
+  EXPECT_EQ(code_of(call(2, ge)), proto::META_NOT_FOUND);
+  expect_clean();
+}
+
+TEST_F(CrossTest, RenameWithinOneMetadOfEntriesStoredElsewhere) {
+  place_on(2);
+  EntryId a = EntryId::from_proto(mkdir(1, root_, "a").attr().id());
+  EntryId b = EntryId::from_proto(mkdir(1, root_, "b").attr().id());
+  place_on(1);
+  EntryId c = EntryId::from_proto(mkdir(1, root_, "c").attr().id());
+  // Remote directory a into c: only names on metad 1 change; a's ".." follows.
+  must(rename(1, root_, "a", 1, c, "a"));
+  EXPECT_EQ(must(lookup(1, c, "a")).attr().owner_node(), 2u);
+  expect_clean();
+  // Replacing the empty remote directory b.
+  must(rename(1, c, "a", 1, root_, "b"));
+  proto::GetAttrRequest gb;
+  b.to_proto(gb.mutable_id());
+  EXPECT_EQ(code_of(call(2, gb)), proto::META_NOT_FOUND);
+  EXPECT_EQ(EntryId::from_proto(must(lookup(1, root_, "b")).attr().id()), a);
+  expect_clean();
+  // A file stored on metad 2 but named on metad 1, renamed within metad 1.
+  EntryId f = file(2, a, "f");
+  must(rename(2, a, "f", 1, root_, "f"));
+  must(rename(1, root_, "f", 1, c, "f2"));
+  EXPECT_EQ(EntryId::from_proto(must(lookup(1, c, "f2")).attr().id()), f);
+  expect_clean();
+  // The subtree check follows ".." through metad 2.
+  place_on(1);
+  EntryId inner = EntryId::from_proto(mkdir(2, a, "inner").attr().id());
+  EXPECT_EQ(code_of(rename(1, root_, "b", 1, inner, "loop")), proto::META_INVALID);
+  expect_clean();
+}
+
+TEST_F(CrossTest, HardLinksAcrossMetads) {
+  place_on(2);
+  EntryId a = EntryId::from_proto(mkdir(1, root_, "a").attr().id());
+  EntryId f = file(2, a, "f");
+  auto linked = must(link(1, f, 2, root_, "l"));
+  EXPECT_EQ(linked.attr().nlink(), 2u);
+  EXPECT_EQ(must(lookup(1, root_, "l")).attr().nlink(), 2u);
+  EXPECT_EQ(code_of(link(1, f, 2, root_, "l")), proto::META_EXISTS);
+  EXPECT_EQ(code_of(link(1, a, 2, root_, "dirlink")), proto::PERMISSION_DENIED);
+  expect_clean();
+  must(unlink(2, a, "f"));
+  EXPECT_EQ(must(lookup(1, root_, "l")).attr().nlink(), 1u);
+  must(unlink(1, root_, "l"));
+  proto::GetAttrRequest g;
+  f.to_proto(g.mutable_id());
+  EXPECT_EQ(code_of(call(2, g)), proto::META_NOT_FOUND);
+  expect_clean();
+}
+
+TEST_F(CrossTest, CheckerFindsDanglingNamesLeaksAndWrongLinkCounts) {
+  place_on(2);
+  EntryId a = EntryId::from_proto(mkdir(1, root_, "a").attr().id());
+  EntryId f = file(2, a, "f");
+  must(link(1, f, 2, root_, "l"));
+  expect_clean();
+  std::vector<MetaStore::Snapshot> snaps;
+  for (auto& [id, m] : metads_) snaps.push_back(must(m.store->snapshot()));
+  auto broken = [&](auto change) {
+    auto copy = snaps;
+    change(copy);
+    return check_namespace(copy, 1);
+  };
+  auto erase_inode = [](MetaStore::Snapshot& s, EntryId id) {
+    std::erase_if(s.inodes, [&](const Inode& n) { return n.id == id; });
+  };
+  // The directory a is gone from metad 2: its name on metad 1 dangles (and f's names too).
+  EXPECT_FALSE(broken([&](auto& s) { erase_inode(s[1], a); }).empty());
+  // The name of a is gone: a is leaked.
+  EXPECT_FALSE(broken([&](auto& s) {
+                 std::erase_if(s[0].dentries, [&](const Dentry& d) { return d.child == a; });
+               }).empty());
+  // The remote-name row of the link is gone: the name on metad 1 is not accounted for.
+  EXPECT_FALSE(broken([&](auto& s) { s[1].remote_names.clear(); }).empty());
+  // A wrong link count, a pending directory, an unfinished journal record.
+  EXPECT_FALSE(broken([&](auto& s) { s[1].inodes[0].nlink += 1; }).empty());
+  EXPECT_FALSE(broken([&](auto& s) {
+                 for (auto& n : s[1].inodes)
+                   if (n.id == a) n.state = Inode::kPending;
+               }).empty());
+  EXPECT_FALSE(broken([&](auto& s) { s[0].journal.emplace_back(1, proto::MetaJournalRecord()); }).empty());
+}
+
+// A step that cannot reach a metad after the commit is finished later by the worker.
+TEST_F(CrossTest, StepsToAMetadThatIsDownAreFinishedLater) {
+  place_on(2);
+  mkdir(1, root_, "a");
+  {
+    std::lock_guard lock(mutex_);
+    on_point_ = [this](std::string_view p) {
+      if (p == "rmdir.committed") metads_.at(2).stop();
+    };
+  }
+  must(rmdir(1, root_, "a"));  // the name is gone; deleting the directory failed
+  {
+    std::lock_guard lock(mutex_);
+    on_point_ = nullptr;
+  }
+  EXPECT_FALSE(problems().empty()) << "metad 2 still has the directory, metad 1 the journal record";
+  metads_.at(2).start();
+  EXPECT_EQ(recover(), 0u);
+  expect_clean();
+}
+
+// Every crash point of every cross-owner operation: after recovery the
+// namespace checks clean and the operation happened entirely or not at all.
+struct CrashCase {
+  std::string point;
+};
+
+class CrashTest : public CrossTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(CrashTest, RecoveryLeavesAConsistentNamespace) {
+  const std::string point = GetParam();
+  const std::string op = point.substr(0, point.find('.'));
+  place_on(2);
+  EntryId a = EntryId::from_proto(mkdir(1, root_, "a").attr().id());
+  place_on(3);
+  EntryId b = EntryId::from_proto(mkdir(1, root_, "b").attr().id());
+  EntryId f = file(2, a, "f");
+  EntryId old = file(3, b, "old");
+  place_on(2);
+  mkdir(1, root_, "e1");
+  mkdir(1, root_, "e2");
+  expect_clean();
+
+  crash_once_at(point);
+  Result<void> done;
+  if (op == "mkdir") {
+    place_on(3);
+    auto r = call(1, [&] {
+      proto::MkDirRequest m;
+      root_.to_proto(m.mutable_parent());
+      m.set_name("new");
+      m.set_mode(0755);
+      return m;
+    }());
+    if (!r) done = std::unexpected(r.error());
+  } else if (op == "rmdir") {
+    done = rmdir(1, root_, "e1");
+  } else if (op == "rename") {
+    done = rename(1, root_, "e1", 1, root_, "e2");  // replaces an empty directory on metad 2
+  } else if (op == "rename_out") {
+    done = rename(2, a, "f", 3, b, "old");  // replaces a file on metad 3
+  } else if (op == "link") {
+    auto r = link(3, f, 2, b, "l");
+    if (!r) done = std::unexpected(r.error());
+  }
+  ASSERT_EQ(crashes(), 1) << "crash point " << point << " was not reached: " << (done ? "OK" : done.error().to_string());
+  EXPECT_FALSE(done) << "the operation reported success although it stopped at " << point;
+
+  EXPECT_EQ(recover(), 0u);
+  expect_clean();
+  // All or nothing.
+  if (op == "mkdir") {
+    auto r = lookup(1, root_, "new");
+    if (r) EXPECT_EQ(r->attr().owner_node(), 3u);
+    else EXPECT_EQ(code_of(r), proto::META_NOT_FOUND);
+  } else if (op == "rmdir") {
+    auto r = lookup(1, root_, "e1");
+    EXPECT_TRUE(r || code_of(r) == proto::META_NOT_FOUND) << r.error().to_string();
+  } else if (op == "rename") {
+    bool moved = code_of(lookup(1, root_, "e1")) == proto::META_NOT_FOUND;
+    EXPECT_TRUE(moved ? bool(lookup(1, root_, "e2")) : bool(lookup(1, root_, "e2")));
+  } else if (op == "rename_out") {
+    bool moved = code_of(lookup(2, a, "f")) == proto::META_NOT_FOUND;
+    auto there = must(lookup(3, b, "old"));
+    EXPECT_EQ(EntryId::from_proto(there.attr().id()), moved ? f : old);
+  } else if (op == "link") {
+    auto r = lookup(3, b, "l");
+    auto orig = must(lookup(2, a, "f"));
+    EXPECT_EQ(orig.attr().nlink(), r ? 2u : 1u);
+  }
+  // The namespace stays usable: the same operation again succeeds.
+  if (op == "mkdir") {
+    if (code_of(lookup(1, root_, "new")) == proto::META_NOT_FOUND) mkdir(1, root_, "new");
+  } else if (op == "rmdir") {
+    if (lookup(1, root_, "e1")) must(rmdir(1, root_, "e1"));
+  } else if (op == "rename") {
+    if (lookup(1, root_, "e1")) must(rename(1, root_, "e1", 1, root_, "e2"));
+  } else if (op == "rename_out") {
+    if (lookup(2, a, "f")) must(rename(2, a, "f", 3, b, "old"));
+  } else if (op == "link") {
+    if (!lookup(3, b, "l")) must(link(3, f, 2, b, "l"));
+  }
+  expect_clean();
+}
+
+INSTANTIATE_TEST_SUITE_P(AllPoints, CrashTest,
+                         ::testing::Values("mkdir.begun", "mkdir.created", "mkdir.committed", "rmdir.begun",
+                                           "rmdir.prepared", "rmdir.committed", "rename.begun", "rename.prepared",
+                                           "rename.committed", "rename_out.begun", "rename_out.prepared",
+                                           "rename_out.inserted", "rename_out.committed", "link.begun", "link.added"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string n = info.param;
+                           for (char& ch : n)
+                             if (ch == '.') ch = '_';
+                           return n;
+                         });
+
+}  // namespace
+}  // namespace combfs::metad
