@@ -393,6 +393,15 @@ AssertionResult TestCluster::restart_daemon(const std::string& name, bool wait) 
   return wait ? wait_ready(*p) : AssertionSuccess();
 }
 
+bool TestCluster::remove_option(const std::string& name, const std::string& option) {
+  Proc* p = find(name);
+  if (!p) return false;
+  auto it = std::find(p->argv.begin(), p->argv.end(), option);
+  if (it == p->argv.end()) return false;
+  p->argv.erase(it, it + 1 + (it + 1 != p->argv.end() ? 1 : 0));
+  return true;
+}
+
 AssertionResult TestCluster::wait_ready(const std::string& name) {
   Proc* p = find(name);
   if (!p || p->port_file.empty()) return AssertionFailure() << "no daemon named " << name;

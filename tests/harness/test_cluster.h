@@ -93,6 +93,9 @@ class TestCluster {
   // Starts a stopped daemon again with the same arguments and port, and (when
   // `wait`) waits until it is ready (its port file is written).
   testing::AssertionResult restart_daemon(const std::string& name, bool wait = true);
+  // Removes `option` and the value after it from a daemon's command line, for
+  // its next restart (e.g. a test-only --crash-at). False when it had none.
+  bool remove_option(const std::string& name, const std::string& option);
   // Waits until a (re)started daemon has written its port file.
   testing::AssertionResult wait_ready(const std::string& name);
   // Waits until a daemon accepts TCP connections on its port (it may not be

@@ -17,9 +17,12 @@
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
+#include <tuple>
 #include <vector>
 
 #include "client/lib/entryinfo_xattr.h"
+#include "metad/cross/fsck.h"
 #include "tests/harness/data.h"
 #include "tests/harness/process.h"
 #include "tests/harness/test_cluster.h"
@@ -335,6 +338,120 @@ TEST_F(MultiMetaTest, CrossOwnerNamespaceLikeALocalFileSystem) {
   EXPECT_EQ(files, lfiles);
   for (const auto& f : files) EXPECT_EQ(contents(root_ + "/" + f), contents(local + "/" + f)) << f;
 }
+
+// The node id a metad registered as, from its log.
+uint32_t node_id_of(const TestCluster& cluster, const std::string& name) {
+  const std::string text = cluster.log_text(name);
+  const std::string marker = " as node ";
+  auto at = text.find(marker);
+  return at == std::string::npos ? 0 : static_cast<uint32_t>(std::stoul(text.substr(at + marker.size())));
+}
+
+// Stops every metad and checks their databases together (metad/cross/fsck.h).
+void expect_consistent_namespace(TestCluster& cluster, int metads) {
+  std::vector<metad::MetaStore::Snapshot> snaps;
+  uint32_t root_owner = node_id_of(cluster, TestCluster::metad_name(0));
+  for (int m = 0; m < metads; ++m) {
+    const std::string name = TestCluster::metad_name(m);
+    ASSERT_TRUE(cluster.stop_daemon(name));
+    auto store = metad::MetaStore::open(
+        {.path = cluster.dir() + "/" + name + "/meta.db", .node_id = node_id_of(cluster, name), .clock = {}});
+    ASSERT_TRUE(store) << store.error().to_string();
+    auto snap = (*store)->snapshot();
+    ASSERT_TRUE(snap) << snap.error().to_string();
+    snaps.push_back(std::move(*snap));
+  }
+  for (const auto& problem : metad::check_namespace(snaps, root_owner)) ADD_FAILURE() << problem;
+}
+
+// kill -9 of the coordinating metad at a step of a cross-owner operation: once
+// it is back, its journal finishes or takes back the operation, the name is
+// there entirely or not at all, and the databases of both metads check clean.
+class MultiMetaCrashTest : public MultiMetaTest, public testing::WithParamInterface<std::string> {};
+
+TEST_P(MultiMetaCrashTest, KilledCoordinatorRecovers) {
+  const std::string point = GetParam();
+  const std::string op = point.substr(0, point.find('.'));
+  start(2, {"--crash-at", point});
+  std::string a, b;
+  if (op != "mkdir") {  // (a mkdir on the other metad would crash already)
+    std::tie(a, b) = two_owners(root_, "x");
+    ASSERT_FALSE(a.empty());
+    // a is the one on the root's metad.
+    if (owner_of(b) == owner_of(root_)) std::swap(a, b);
+    write_text(a + "/f", "data");
+  }
+
+  // The operation that reaches the crash point; its coordinator dies.
+  int rc = 0;
+  std::string subject, other;  // the name the operation is about, and its other name
+  if (op == "mkdir") {
+    // Until a directory of the root's metad lands on the other metad.
+    for (int i = 0; i < 64 && rc == 0; ++i) {
+      subject = p("new" + std::to_string(i));
+      rc = mkdir(subject.c_str(), 0755);
+    }
+  } else if (op == "rmdir") {
+    subject = b;  // named on the root's metad, stored on the other
+    rc = rmdir(subject.c_str());
+  } else if (op == "rename_out") {
+    subject = a + "/f";
+    other = b + "/g";
+    rc = rename(subject.c_str(), other.c_str());
+  } else if (op == "link") {
+    subject = a + "/f";
+    other = b + "/l";
+    rc = link(subject.c_str(), other.c_str());
+  }
+  ASSERT_NE(rc, 0) << op << " did not fail although its coordinator should have died at " << point;
+  // The client may see the connection drop a moment before the process is gone.
+  std::string dead;
+  for (int tries = 0; tries < 250 && dead.empty(); ++tries) {
+    for (int m = 0; m < 2; ++m)
+      if (!cluster_.alive(TestCluster::metad_name(m))) dead = TestCluster::metad_name(m);
+    if (dead.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(dead.empty()) << "no metad died at " << point;
+  ASSERT_TRUE(cluster_.wait_for_log(dead, "test crash point '" + point + "' reached"));
+
+  ASSERT_TRUE(cluster_.remove_option(dead, "--crash-at"));
+  ASSERT_TRUE(cluster_.restart_daemon(dead));
+  ASSERT_TRUE(cluster_.wait_for_log(dead, "journal: finished", std::chrono::seconds(20)))
+      << "the restarted metad did not finish its journal record";
+
+  // All or nothing, seen through a fresh mount.
+  ASSERT_TRUE(cluster_.remount());
+  if (op == "mkdir") {
+    struct stat st;
+    if (stat(subject.c_str(), &st) == 0) EXPECT_TRUE(S_ISDIR(st.st_mode));
+    else EXPECT_EQ(errno, ENOENT);
+  } else if (op == "rmdir") {
+    struct stat st;
+    if (stat(subject.c_str(), &st) == 0) {
+      EXPECT_TRUE(S_ISDIR(st.st_mode));
+      EXPECT_EQ(rmdir(subject.c_str()), 0) << strerror(errno);
+    } else {
+      EXPECT_EQ(errno, ENOENT);
+    }
+  } else if (op == "rename_out") {
+    EXPECT_NE(exists(subject), exists(other)) << "exactly one of the two names must exist";
+    EXPECT_EQ(contents(exists(other) ? other : subject), "data");
+  } else if (op == "link") {
+    EXPECT_EQ(links(subject), exists(other) ? 2u : 1u);
+    EXPECT_EQ(contents(subject), "data");
+  }
+  expect_consistent_namespace(cluster_, 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(CrashPoints, MultiMetaCrashTest,
+                         testing::Values("mkdir.created", "mkdir.committed", "rmdir.prepared", "rename_out.prepared",
+                                         "rename_out.inserted", "link.added"),
+                         [](const testing::TestParamInfo<std::string>& info) {
+                           std::string n = info.param;
+                           for (char& ch : n)
+                             if (ch == '.') ch = '_';
+                           return n;
+                         });
 
 }  // namespace
 }  // namespace combfs::test
