@@ -14,6 +14,7 @@ packages=(
   libssl-dev
   libibverbs-dev librdmacm-dev
   iproute2 procps psmisc attr acl
+  openmpi-bin libopenmpi-dev
 )
 
 missing=()

@@ -22,6 +22,24 @@ uint32_t type_bits(proto::FileType type) {
   }
 }
 
+namespace {
+
+// Nanoseconds since the epoch to a timespec with 0 <= tv_nsec < 1e9, also
+// before 1970 (C++ division truncates toward zero).
+timespec to_timespec(int64_t ns) {
+  int64_t sec = ns / 1000000000, rem = ns % 1000000000;
+  if (rem < 0) {
+    sec -= 1;
+    rem += 1000000000;
+  }
+  timespec ts{};
+  ts.tv_sec = static_cast<time_t>(sec);
+  ts.tv_nsec = static_cast<long>(rem);
+  return ts;
+}
+
+}  // namespace
+
 struct stat to_stat(const proto::EntryInfo& info) {
   const auto& a = info.attr();
   struct stat st {};
@@ -38,12 +56,9 @@ struct stat to_stat(const proto::EntryInfo& info) {
   // one chunk, at most the 1 MiB a FUSE request carries.
   uint32_t chunk = info.layout().pattern().chunk_size();
   st.st_blksize = a.type() == proto::FT_REG && chunk ? std::min<uint32_t>(chunk, 1u << 20) : 4096;
-  st.st_atim.tv_sec = a.atime_ns() / 1000000000;
-  st.st_atim.tv_nsec = a.atime_ns() % 1000000000;
-  st.st_mtim.tv_sec = a.mtime_ns() / 1000000000;
-  st.st_mtim.tv_nsec = a.mtime_ns() % 1000000000;
-  st.st_ctim.tv_sec = a.ctime_ns() / 1000000000;
-  st.st_ctim.tv_nsec = a.ctime_ns() % 1000000000;
+  st.st_atim = to_timespec(a.atime_ns());
+  st.st_mtim = to_timespec(a.mtime_ns());
+  st.st_ctim = to_timespec(a.ctime_ns());
   return st;
 }
 

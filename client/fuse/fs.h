@@ -31,6 +31,7 @@ struct Fs {
       : cluster(c),
         meta(c),
         data(c),
+        flush_data(c, std::chrono::milliseconds(0)),
         files(meta, data, client::new_client_id()),
         locks(c, files.client_id()),
         config(std::move(cfg)) {}
@@ -38,10 +39,15 @@ struct Fs {
   client::Cluster& cluster;
   client::MetaClient meta;
   client::DataPath data;
+  // One attempt, no retries: the size recorded at close(2) (op_flush) must
+  // not make close wait for a target that is down; RELEASE retries.
+  client::DataPath flush_data;
   client::Files files;
   client::LockClient locks;  // global fcntl/flock locks (ops_lock.cc)
   InodeTable inodes;
   FsConfig config;
+  // Set by run_mount once the session exists; for notifications to the kernel.
+  fuse_session* session = nullptr;
 
   // The inode's owner with 0 (root) resolved through the cluster map.
   uint32_t owner(const Inode& inode) { return inode.owner ? inode.owner : cluster.root_owner(); }
@@ -88,6 +94,7 @@ void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_
 void op_flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void op_release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi);
+void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length, fuse_file_info* fi);
 // ops_dir.cc
 void op_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);

@@ -139,6 +139,7 @@ int run_mount(const MountOptions& o) {
 
   fuse_session* se = fuse_session_new(&fargs, &fs_operations(), sizeof(fuse_lowlevel_ops), &fs);
   if (!se) return fail(o, fmt::format("cannot start a FUSE session with options '{}' (see the message above)", opts)), 1;
+  fs.session = se;
   if (fuse_set_signal_handlers(se) != 0) {
     fuse_session_destroy(se);
     return fail(o, "cannot install signal handlers"), 1;

@@ -3,6 +3,7 @@
 
 #include "client/fuse/attr.h"
 #include "client/fuse/fs.h"
+#include "common/daemon.h"
 
 namespace combfs::fuse {
 
@@ -74,6 +75,12 @@ proto::SetAttrRequest setattr_request(const EntryId& id, const struct stat* attr
   if (to_set & FUSE_SET_ATTR_CTIME) {
     valid |= proto::SETATTR_CTIME;
     r.set_ctime_ns(to_ns(attr->st_ctim));
+  }
+  // chown(f, -1, -1) changes nothing but ctime, and the kernel (without
+  // writeback caching) sends a setattr with no field at all for it.
+  if (valid == 0) {
+    valid = proto::SETATTR_CTIME;
+    r.set_ctime_ns(now_ns());
   }
   r.set_valid(valid);
   return r;

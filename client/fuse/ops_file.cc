@@ -23,6 +23,11 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   auto file = fs.files.open(fs.owner(*inode), inode->id, writable(fi), (fi->flags & O_TRUNC) != 0, &info);
   if (!file) return reply_status(req, "open", file.error());
   if (info.attr().type() == proto::FT_REG) fs.inodes.set_layout(ino, info.layout());
+  // Close-to-open: the kernel may still hold attributes (size!) from before
+  // another client's last close, valid for attr_timeout; a read beyond that
+  // stale size would stop short. Drop them, so the next stat or read past the
+  // cached end asks again (the cached pages go anyway: keep_cache is off).
+  if (fs.session) fuse_lowlevel_notify_inval_inode(fs.session, ino, -1, 0);
   client::OpenFile* raw = file->release();
   fi->fh = reinterpret_cast<uint64_t>(raw);
   fi->keep_cache = 0;  // close-to-open: another client may have changed the data
@@ -63,9 +68,21 @@ void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_
 }
 
 void op_flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  // Writes are synchronous on the targets: nothing is buffered here. A close
-  // by a process drops its POSIX locks on the file (fi->lock_owner).
-  auto released = fs_of(req).locks.flush(lock_subject(fi));
+  Fs& fs = fs_of(req);
+  // Writes are synchronous on the targets: no data is buffered here. But the
+  // metad Close that records size and mtime is sent by RELEASE, which the
+  // kernel sends after close(2) has returned; for close-to-open consistency
+  // (a stat right after close, here or on another mount) record them now.
+  client::OpenFile& file = handle(fi);
+  if (file.for_write && file.last_write_ns.load() != 0) {
+    auto size = fs.flush_data.size(file.id, file.layout);
+    auto recorded = size ? fs.meta.update_size(file.owner, file.id, *size, file.last_write_ns.load())
+                         : Result<proto::EntryInfo>(std::unexpected(size.error()));
+    // RELEASE tries again; the kernel would only show the error to close(2).
+    if (!recorded) spdlog::warn("flush of {}: {}", file.id.to_string(), recorded.error().to_string());
+  }
+  // A close by a process drops its POSIX locks on the file (fi->lock_owner).
+  auto released = fs.locks.flush(lock_subject(fi));
   if (!released) spdlog::warn("flush: {}", released.error().to_string());
   fuse_reply_err(req, 0);
 }
@@ -80,6 +97,27 @@ void op_release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   auto closed = fs.files.close(*file);
   // The kernel ignores release errors; the log is the only place they show.
   if (!closed) spdlog::warn("release of {}: {}", file->id.to_string(), closed.error().to_string());
+  fuse_reply_err(req, 0);
+}
+
+void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length, fuse_file_info* fi) {
+  // Chunk files are sparse and space is not reserved on the targets: mode 0
+  // gives the file its new size (the range reads as zeros), and everything
+  // whose only effect is a reservation or a hole (KEEP_SIZE, PUNCH_HOLE,
+  // ZERO_RANGE, ...) is refused rather than faked (docs/posix.md).
+  if (mode != 0) {
+    fuse_reply_err(req, EOPNOTSUPP);
+    return;
+  }
+  Fs& fs = fs_of(req);
+  client::OpenFile& file = handle(fi);
+  const uint64_t end = static_cast<uint64_t>(offset) + static_cast<uint64_t>(length);
+  auto info = fs.files.getattr(file.owner, file.id);
+  if (!info) return reply_status(req, "fallocate", info.error());
+  if (end > info->attr().size()) {
+    auto grown = fs.files.truncate(file.owner, file.id, file.layout, end);
+    if (!grown) return reply_status(req, "fallocate", grown.error());
+  }
   fuse_reply_err(req, 0);
 }
 

@@ -43,6 +43,7 @@ const fuse_lowlevel_ops& fs_operations() {
     o.flush = op_flush;
     o.release = op_release;
     o.fsync = op_fsync;
+    o.fallocate = op_fallocate;
     o.opendir = op_opendir;
     o.readdir = op_readdir;
     o.readdirplus = op_readdirplus;

@@ -21,6 +21,34 @@ void reply_value(fuse_req_t req, const std::string& value, size_t size) {
 
 bool is_virtual(const char* name) { return std::strcmp(name, client::kEntryInfoXattr) == 0; }
 
+bool has_prefix(const char* name, const char* prefix) { return std::strncmp(name, prefix, std::strlen(prefix)) == 0; }
+
+// The kernel hands FUSE every name; a local file system only knows the
+// user., trusted. and security. namespaces (EOPNOTSUPP otherwise, EINVAL for
+// an empty name after the prefix). system.* holds POSIX ACLs, which combfs
+// does not store: refusing them makes setfacl fail loudly instead of
+// storing ACLs that nothing enforces (docs/posix.md). Replies and returns
+// false when the name is refused.
+bool check_name(fuse_req_t req, const char* name) {
+  for (const char* prefix : {"user.", "trusted.", "security."}) {
+    if (!has_prefix(name, prefix)) continue;
+    if (name[std::strlen(prefix)] == '\0') {
+      fuse_reply_err(req, EINVAL);
+      return false;
+    }
+    return true;
+  }
+  fuse_reply_err(req, EOPNOTSUPP);
+  return false;
+}
+
+// Like ext4, trusted.* names are listed only to the privileged (the kernel
+// already refuses to read or write them for others; root stands in for
+// CAP_SYS_ADMIN, which FUSE does not pass on).
+bool listed_to(fuse_req_t req, const std::string& name) {
+  return fuse_req_ctx(req)->uid == 0 || !has_prefix(name.c_str(), "trusted.");
+}
+
 }  // namespace
 
 void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
@@ -31,6 +59,7 @@ void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) 
     client::EntryInfoXattr x{inode->id, fs.owner(*inode), fs.config.mgmtd, fs.config.secret_file};
     return reply_value(req, client::format_entryinfo(x), size);
   }
+  if (!check_name(req, name)) return;
   auto value = fs.meta.getxattr(fs.owner(*inode), inode->id, name);
   if (!value) return reply_status(req, "getxattr", value.error());
   reply_value(req, *value, size);
@@ -44,6 +73,7 @@ void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* v
     fuse_reply_err(req, EPERM);
     return;
   }
+  if (!check_name(req, name)) return;
   auto done = fs.meta.setxattr(fs.owner(*inode), inode->id, name, std::string(value, size), static_cast<uint32_t>(flags));
   if (!done) return reply_status(req, "setxattr", done.error());
   fuse_reply_err(req, 0);
@@ -57,6 +87,7 @@ void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
   if (!names) return reply_status(req, "listxattr", names.error());
   std::string packed;  // "a\0b\0"; the virtual attribute is not listed
   for (const auto& n : *names) {
+    if (!listed_to(req, n)) continue;
     packed += n;
     packed.push_back('\0');
   }
@@ -71,6 +102,7 @@ void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
     fuse_reply_err(req, EPERM);
     return;
   }
+  if (!check_name(req, name)) return;
   auto done = fs.meta.removexattr(fs.owner(*inode), inode->id, name);
   if (!done) return reply_status(req, "removexattr", done.error());
   fuse_reply_err(req, 0);

@@ -27,7 +27,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-enum class Op : int { setlk, setlkw, getlk, flock, close_other_fd, close_fd, exit };
+enum class Op : int { setlk, setlkw, getlk, ofd_setlk, flock, close_other_fd, close_fd, exit };
 
 struct Command {
   Op op;
@@ -124,6 +124,7 @@ class Actor {
         case Op::setlk: rc = fcntl(fd, F_SETLK, &l); break;
         case Op::setlkw: rc = fcntl(fd, F_SETLKW, &l); break;
         case Op::getlk: rc = fcntl(fd, F_GETLK, &l); break;
+        case Op::ofd_setlk: rc = fcntl(fd, F_OFD_SETLK, &l); break;
         case Op::flock: rc = ::flock(fd, c.type); break;
         case Op::close_other_fd: {
           int other = open(path_.c_str(), O_RDONLY);
@@ -296,6 +297,23 @@ TEST_F(LocksTest, FlockGoesWithTheLastClose) {
   auto deadline = std::chrono::steady_clock::now() + 5s;
   int err;
   while ((err = b.flock(LOCK_EX | LOCK_NB)) == EWOULDBLOCK && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(err, 0);
+}
+
+TEST_F(LocksTest, OfdLocksBelongToTheOpenFile) {
+  Actor a(path1_), b(path2_);
+  ASSERT_EQ(a.run({Op::ofd_setlk, F_WRLCK, 0, 10}), 0);
+  EXPECT_EQ(b.run({Op::ofd_setlk, F_WRLCK, 5, 1}), EAGAIN);
+  EXPECT_EQ(b.setlk(F_WRLCK, 5, 1), EAGAIN);  // OFD and process locks conflict
+  // Closing another descriptor of the file does not drop an OFD lock ...
+  ASSERT_EQ(a.run({Op::close_other_fd}), 0);
+  EXPECT_EQ(b.run({Op::ofd_setlk, F_WRLCK, 5, 1}), EAGAIN);
+  // ... closing its own open file does (RELEASE arrives asynchronously).
+  ASSERT_EQ(a.run({Op::close_fd}), 0);
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  int err;
+  while ((err = b.run({Op::ofd_setlk, F_WRLCK, 5, 1})) == EAGAIN && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(20ms);
   EXPECT_EQ(err, 0);
 }

@@ -3,9 +3,14 @@
 # "integration;posix", so `ctest -L posix` runs just these.
 include(${CMAKE_CURRENT_LIST_DIR}/harness.cmake)
 
-# combfs_posix_test(NAME <name> SOURCES <files...> TIMEOUT <seconds> [LIBS <libs...>])
+# combfs_posix_test(NAME <name> SOURCES <files...> TIMEOUT <seconds> [LIBS <libs...>] [RUN_SERIAL])
+# RUN_SERIAL: a long test whose time bound must not depend on what runs beside it.
 function(combfs_posix_test)
-  cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "RUN_SERIAL" "NAME;TIMEOUT" "SOURCES;LIBS" ${ARGN})
+  set(serial FALSE)
+  if(ARG_RUN_SERIAL)
+    set(serial TRUE)
+  endif()
   add_executable(${ARG_NAME} ${ARG_SOURCES})
   target_link_libraries(${ARG_NAME} PRIVATE combfs_test_harness GTest::gtest_main ${ARG_LIBS})
   foreach(program ${COMBFS_CLUSTER_PROGRAMS})
@@ -16,7 +21,35 @@ function(combfs_posix_test)
   gtest_discover_tests(${ARG_NAME}
     TEST_PREFIX "integration."
     DISCOVERY_TIMEOUT 30
-    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "integration;posix")
+    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "integration\\;posix" RUN_SERIAL ${serial})
 endfunction()
 
 combfs_posix_test(NAME integration_locks_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/locks_test.cc TIMEOUT 120)
+
+# The POSIX conformance suite: every case on ext4 and on combfs, as root and as nobody.
+set(COMBFS_POSIX_DIR ${CMAKE_CURRENT_LIST_DIR}/../posix)
+combfs_posix_test(NAME integration_posix_suite TIMEOUT 170
+  SOURCES ${COMBFS_POSIX_DIR}/posix_suite_test.cc ${COMBFS_POSIX_DIR}/suite.cc ${COMBFS_POSIX_DIR}/deviations.cc
+          ${COMBFS_POSIX_DIR}/cases_files.cc ${COMBFS_POSIX_DIR}/cases_names.cc ${COMBFS_POSIX_DIR}/cases_attrs.cc
+          ${COMBFS_POSIX_DIR}/cases_perms.cc ${COMBFS_POSIX_DIR}/cases_matrix.cc)
+
+# fsx: random operations against an in-memory model (tests/tools/fsx.cc).
+add_executable(combfs-fsx ${CMAKE_CURRENT_LIST_DIR}/../tools/fsx.cc)
+combfs_posix_test(NAME integration_fsx_test TIMEOUT 180 RUN_SERIAL SOURCES ${CMAKE_CURRENT_LIST_DIR}/../tools/fsx_test.cc)
+add_dependencies(integration_fsx_test combfs-fsx)
+
+# MPI-IO with OpenMPI (scripts/install-deps.sh installs openmpi-bin and
+# libopenmpi-dev). Without MPI the tests are not registered, and CMake says so.
+find_package(MPI COMPONENTS C)
+if(MPI_C_FOUND AND MPIEXEC_EXECUTABLE)
+  add_executable(combfs-mpiio-check ${CMAKE_CURRENT_LIST_DIR}/mpiio_check.c)
+  target_link_libraries(combfs-mpiio-check PRIVATE MPI::MPI_C)
+  combfs_posix_test(NAME integration_mpiio_test TIMEOUT 170 SOURCES ${CMAKE_CURRENT_LIST_DIR}/mpiio_test.cc)
+  target_compile_definitions(integration_mpiio_test PRIVATE MPIEXEC="${MPIEXEC_EXECUTABLE}")
+  add_dependencies(integration_mpiio_test combfs-mpiio-check)
+else()
+  message(WARNING "MPI (OpenMPI) not found: the MPI-IO tests are not built; run scripts/install-deps.sh")
+endif()
+
+# Consistency between two mounts: close-to-open, stat, O_DIRECT, appends under locks.
+combfs_posix_test(NAME integration_consistency_test TIMEOUT 120 SOURCES ${COMBFS_POSIX_DIR}/consistency_test.cc)
