@@ -27,6 +27,11 @@ if mountpoint -q "$MNT" 2>/dev/null || findmnt -M "$MNT" >/dev/null 2>&1; then
   # A busy mount (a process still in it) gets a lazy unmount so teardown never hangs.
   fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT" 2>/dev/null || umount -l "$MNT" || true
 fi
-for name in client stored metad mgmtd; do stop "$name"; done
+for name in client stored; do stop "$name"; done
+for f in "$D"/metad*.pid; do [ -e "$f" ] && stop "$(basename "$f" .pid)"; done
+stop mgmtd
+# shellcheck source=bench/lib/netns.sh
+source "$(dirname "$0")/lib/netns.sh"
+netns_down
 rm -rf "$D"
 echo "combfs stopped"

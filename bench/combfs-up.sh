@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# combfs-up.sh MOUNTPOINT — a combfs cluster on loopback for benchmarks: combfs-mgmtd,
-# one combfs-metad, one combfs-stored with 4 targets, all on 127.0.0.1 with ports picked by
-# the kernel, and the FUSE client mounted at MOUNTPOINT.
+# combfs-up.sh MOUNTPOINT — a combfs cluster for benchmarks: combfs-mgmtd, one combfs-metad
+# (or COMBFS_METADS of them), one combfs-stored with 4 targets, all on 127.0.0.1 with ports
+# picked by the kernel, and the FUSE client mounted at MOUNTPOINT.
 #
 # State, logs, pids and the 0600 secret live under $BENCH_DATA/combfs (default
 # /var/tmp/combfs-bench/combfs); combfs-down.sh MOUNTPOINT stops everything and removes it.
 # Programs come from $COMBFS_BIN (default: build/bin of this repository).
-# Environment: COMBFS_TARGETS (default 4), COMBFS_MOUNT_OPTS (extra -o options for the client).
+# Environment: COMBFS_TARGETS (default 4), COMBFS_METADS (default 1), COMBFS_MOUNT_OPTS (extra
+# -o options for the client), COMBFS_NETNS=1: every daemon and the client run in a network
+# namespace of their own with their own address (bench/lib/netns.sh), to model separate hosts.
 set -euo pipefail
 MNT=${1:?usage: combfs-up.sh MOUNTPOINT}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,6 +16,10 @@ BIN=${COMBFS_BIN:-$here/../build/bin}
 BENCH_DATA=${BENCH_DATA:-/var/tmp/combfs-bench}
 D=$BENCH_DATA/combfs
 TARGETS=${COMBFS_TARGETS:-4}
+METADS=${COMBFS_METADS:-1}
+NETNS=${COMBFS_NETNS:-0}
+# shellcheck source=bench/lib/netns.sh
+source "$here/lib/netns.sh"
 
 die() { echo "combfs-up: $*" >&2; exit 1; }
 for p in combfs-mgmtd combfs-metad combfs-stored combfs-client; do
@@ -31,14 +37,24 @@ failed() { # name why
   exit 1
 }
 
-# start NAME ARGS... — starts a daemon in the background, records its pid (bash forks and
+# The address NAME listens on, and the command prefix that runs a program there.
+addr_of() { if [ "$NETNS" = 1 ]; then netns_addr "$1"; else echo 127.0.0.1; fi; }
+run_in() { if [ "$NETNS" = 1 ]; then netns_run "$1"; fi; }
+if [ "$NETNS" = 1 ]; then
+  nodes=(mgmtd stored client)
+  for ((m = 1; m <= METADS; m++)); do nodes+=("metad$m"); done
+  netns_up "${nodes[@]}" || die "cannot create the network namespaces (needs root and iproute2)"
+fi
+
+# start NAME PROGRAM ARGS... — starts a daemon in the background, records its pid (bash forks and
 # execs the program, so $! is the daemon itself; setsid would fork again whenever it runs as
 # a process group leader, and the pid would be lost), and waits until it has written its
 # port file (= ready).
 start() {
-  local name=$1; shift
+  local name=$1 program=$2; shift 2
   mkdir -p "$D/$name"
-  "$BIN/combfs-$name" "$@" --secret-file "$D/secret" --data-dir "$D/$name" --bind 127.0.0.1 \
+  # shellcheck disable=SC2046 # run_in prints a command prefix (or nothing)
+  $(run_in "$name") "$BIN/combfs-$program" "$@" --secret-file "$D/secret" --data-dir "$D/$name" --bind "$(addr_of "$name")" \
     --port 0 --port-file "$D/$name.port" --log-file "$D/$name.log" </dev/null >>"$D/$name.out" 2>&1 &
   echo $! > "$D/$name.pid"
   local pid=$! i
@@ -50,17 +66,18 @@ start() {
   failed "$name" "wrote no port file within 30 s"
 }
 
-start mgmtd
-MGMTD=127.0.0.1:$(cat "$D/mgmtd.port")
-start metad --mgmtd "$MGMTD"
+start mgmtd mgmtd
+MGMTD=$(addr_of mgmtd):$(cat "$D/mgmtd.port")
+for ((m = 1; m <= METADS; m++)); do start "metad$m" metad --mgmtd "$MGMTD" --host "$(addr_of "metad$m")"; done
 targets=()
 for ((t = 1; t <= TARGETS; t++)); do mkdir -p "$D/target$t"; targets+=(--target "$D/target$t"); done
-start stored --mgmtd "$MGMTD" "${targets[@]}"
+start stored stored --mgmtd "$MGMTD" --host "$(addr_of stored)" "${targets[@]}"
 
 # The client runs with -f (no daemonizing) so its pid is known here; it serves the mount
 # until fusermount3 -u.
 opts="secret=$D/secret${COMBFS_MOUNT_OPTS:+,$COMBFS_MOUNT_OPTS}"
-"$BIN/combfs-client" "$MGMTD" "$MNT" -f -o "$opts" --log-file "$D/client.log" </dev/null >>"$D/client.out" 2>&1 &
+# shellcheck disable=SC2046
+$(run_in client) "$BIN/combfs-client" "$MGMTD" "$MNT" -f -o "$opts" --log-file "$D/client.log" </dev/null >>"$D/client.out" 2>&1 &
 echo $! > "$D/client.pid"
 pid=$!
 for ((i = 0; i < 300; i++)); do
@@ -78,4 +95,4 @@ for ((i = 0; i < 100; i++)); do
   sleep 0.3
 done
 [ $ready = 1 ] || failed client "mounted, but creating and reading back a file failed for 30 s"
-echo "combfs mounted at $MNT (mgmtd $MGMTD, $TARGETS targets, state under $D)"
+echo "combfs mounted at $MNT (mgmtd $MGMTD, $METADS metad(s), $TARGETS targets$([ "$NETNS" = 1 ] && echo ", one network namespace per node"), state under $D)"

@@ -1,6 +1,6 @@
 // combfs-mdbench: metadata rates of a mounted file system (any POSIX directory).
 //
-//   combfs-mdbench --dir DIR [--files N] [--procs P] [--time-limit S] [--drop-caches]
+//   combfs-mdbench --dir DIR [--files N] [--procs P] [--time-limit S] [--drop-caches] [--parallel-only]
 //
 // Two runs, each with five timed phases (create, stat, unlink, mkdir, rmdir):
 //   "single":   one process, N entries in one directory;
@@ -36,6 +36,7 @@ struct Options {
   int procs = 4;
   double time_limit = 60;
   bool drop_caches = false;
+  bool parallel_only = false;  // skip the one-directory run (scaling runs only need the parallel one)
 };
 
 enum Phase { kCreate, kStat, kUnlink, kMkdir, kRmdir, kPhases };
@@ -50,12 +51,13 @@ const char* const kPhaseNames[kPhases] = {"create", "stat", "unlink", "mkdir", "
 
 void usage() {
   std::fprintf(stderr,
-               "usage: combfs-mdbench --dir DIR [--files N] [--procs P] [--time-limit S] [--drop-caches]\n"
+               "usage: combfs-mdbench --dir DIR [--files N] [--procs P] [--time-limit S] [--drop-caches] [--parallel-only]\n"
                "  --dir DIR         directory on the file system to measure (created; must be empty or absent)\n"
                "  --files N         entries per run (default 10000; split over the processes in the parallel run)\n"
                "  --procs P         processes in the parallel run (default 4)\n"
                "  --time-limit S    stop each phase after S seconds (default 60)\n"
-               "  --drop-caches     drop the kernel's caches before the stat phase (needs root)\n");
+               "  --drop-caches     drop the kernel's caches before the stat phase (needs root)\n"
+               "  --parallel-only   only the parallel run (\"single\" is then left out of the output)\n");
   std::exit(2);
 }
 
@@ -77,6 +79,8 @@ Options parse(int argc, char** argv) {
       o.time_limit = std::atof(value().c_str());
     } else if (a == "--drop-caches") {
       o.drop_caches = true;
+    } else if (a == "--parallel-only") {
+      o.parallel_only = true;
     } else {
       usage();
     }
@@ -268,10 +272,9 @@ void print_run(const char* name, const RunResult& r, int procs, bool last) {
 int main(int argc, char** argv) {
   Options o = parse(argc, argv);
   make_dir(o.dir);
-  RunResult single = run(o, o.dir + "/single", 1);
-  RunResult parallel = run(o, o.dir + "/parallel", o.procs);
   std::printf("{\n  \"files\": %ld,\n", o.files);
-  print_run("single", single, 1, false);
+  if (!o.parallel_only) print_run("single", run(o, o.dir + "/single", 1), 1, false);
+  RunResult parallel = run(o, o.dir + "/parallel", o.procs);
   print_run("parallel", parallel, o.procs, true);
   std::printf("}\n");
   return 0;
