@@ -267,7 +267,14 @@ TEST_F(StoredServiceTest, ReRegistersWhenMgmtdForgetsTheNode) {
   auto* ot = other.add_targets();
   ot->set_uuid("other-target");
   ot->set_path("/elsewhere");
-  ASSERT_TRUE(client_->call(mgmtd_->endpoint(), other));
+  // The client's pooled connection went with the old mgmtd: a call may find it
+  // dead (the error says so) before the pool opens a new one.
+  auto registered = client_->call(mgmtd_->endpoint(), other);
+  for (int attempt = 0; attempt < 3 && !registered; ++attempt) {
+    std::this_thread::sleep_for(50ms);
+    registered = client_->call(mgmtd_->endpoint(), other);
+  }
+  ASSERT_TRUE(registered) << registered.error().to_string();
 
   // The next heartbeat is refused (unknown node) and the session registers again.
   proto::GetMapsResponse after;
