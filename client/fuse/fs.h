@@ -48,6 +48,9 @@ struct Fs {
   FsConfig config;
   // Set by run_mount once the session exists; for notifications to the kernel.
   fuse_session* session = nullptr;
+  // The kernel enforces POSIX ACLs (FUSE_CAP_POSIX_ACL negotiated in op_init,
+  // before any request): only then are system.posix_acl_* accepted.
+  bool posix_acl = false;
 
   // The inode's owner with 0 (root) resolved through the cluster map.
   uint32_t owner(const Inode& inode) { return inode.owner ? inode.owner : cluster.root_owner(); }

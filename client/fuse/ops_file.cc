@@ -44,8 +44,8 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
   uint32_t owner = fs.owner(*dir);
   const fuse_ctx* ctx = fuse_req_ctx(req);
   proto::EntryInfo info;
-  auto file = fs.files.create(owner, dir->id, name, mode, ctx->uid, ctx->gid, (fi->flags & O_EXCL) != 0, writable(fi),
-                              (fi->flags & O_TRUNC) != 0, &info);
+  auto file = fs.files.create(owner, dir->id, name, mode, {ctx->uid, ctx->gid, ctx->umask}, (fi->flags & O_EXCL) != 0,
+                              writable(fi), (fi->flags & O_TRUNC) != 0, &info);
   if (!file) return reply_status(req, "create", file.error());
   reply_create(req, info, owner, fi, std::move(*file));
 }

@@ -21,6 +21,7 @@ void op_mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, 
   r.set_uid(ctx->uid);
   r.set_gid(ctx->gid);
   r.set_rdev(rdev);
+  r.set_umask(ctx->umask);
   r.set_exclusive(true);
   r.set_client_id(fs.files.client_id());
   auto resp = fs.meta.create(owner, r);
@@ -40,6 +41,7 @@ void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) 
   r.set_mode((mode & 07777) | S_IFDIR);
   r.set_uid(ctx->uid);
   r.set_gid(ctx->gid);
+  r.set_umask(ctx->umask);
   auto info = fs.meta.mkdir(owner, r);
   if (!info) return reply_status(req, "mkdir", info.error());
   reply_entry(req, *info, owner);

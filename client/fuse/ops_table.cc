@@ -16,6 +16,21 @@ void op_init(void* userdata, fuse_conn_info* conn) {
   conn->want &= ~(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE | FUSE_CAP_WRITEBACK_CACHE);
   // O_TRUNC arrives with open, saving a separate setattr round trip.
   if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+  // POSIX ACLs: the kernel enforces them from the system.posix_acl_* xattrs
+  // that metad stores and keeps in step with the mode. It then leaves the
+  // umask to the file system (metad applies it, or the parent's default ACL
+  // instead; requests carry the caller's umask), which DONT_MASK makes so on
+  // every kernel. Both or neither: without DONT_MASK the kernel would apply
+  // the umask before metad could apply a default ACL.
+  const unsigned acl_caps = FUSE_CAP_POSIX_ACL | FUSE_CAP_DONT_MASK;
+  if ((conn->capable & acl_caps) == acl_caps) {
+    conn->want |= acl_caps;
+    static_cast<Fs*>(userdata)->posix_acl = true;
+  } else {
+    spdlog::warn("the FUSE kernel module cannot enforce POSIX ACLs (capabilities {:#x}): system.posix_acl_* are "
+                 "refused with EOPNOTSUPP on this mount",
+                 conn->capable);
+  }
   spdlog::info("FUSE session: protocol {}.{}, max_write {}, capabilities {:#x}", conn->proto_major, conn->proto_minor,
                conn->max_write, conn->want);
 }

@@ -25,10 +25,11 @@ bool has_prefix(const char* name, const char* prefix) { return std::strncmp(name
 
 // The kernel hands FUSE every name; a local file system only knows the
 // user., trusted. and security. namespaces (EOPNOTSUPP otherwise, EINVAL for
-// an empty name after the prefix). system.* holds POSIX ACLs, which combfs
-// does not store: refusing them makes setfacl fail loudly instead of
-// storing ACLs that nothing enforces (docs/posix.md). Replies and returns
-// false when the name is refused.
+// an empty name after the prefix) and, in system., the two POSIX ACLs. ACLs
+// are accepted only when the kernel enforces them (Fs::posix_acl): storing
+// ACLs that nothing enforces would be worse than refusing them
+// (docs/posix.md). metad validates them and keeps the mode in step. Replies
+// and returns false when the name is refused.
 bool check_name(fuse_req_t req, const char* name) {
   for (const char* prefix : {"user.", "trusted.", "security."}) {
     if (!has_prefix(name, prefix)) continue;
@@ -38,6 +39,9 @@ bool check_name(fuse_req_t req, const char* name) {
     }
     return true;
   }
+  if (fs_of(req).posix_acl &&
+      (std::strcmp(name, "system.posix_acl_access") == 0 || std::strcmp(name, "system.posix_acl_default") == 0))
+    return true;
   fuse_reply_err(req, EOPNOTSUPP);
   return false;
 }

@@ -83,7 +83,8 @@ Result<std::unique_ptr<File>> Client::open(const std::string& path, int flags, u
   std::unique_ptr<client::OpenFile> f;
   if (!r.info) {
     if (!(flags & O_CREAT)) return error(proto::META_NOT_FOUND, fmt::format("'{}' does not exist", path));
-    f = COMBFS_TRY(files_->create(r.parent.owner, r.parent.id, r.name, mode, geteuid(), getegid(),
+    // The library's callers pass the final mode (umask 0), as with MkDir below.
+    f = COMBFS_TRY(files_->create(r.parent.owner, r.parent.id, r.name, mode, {geteuid(), getegid(), 0},
                                   (flags & O_EXCL) != 0, for_write, truncate, &info));
   } else {
     if ((flags & O_CREAT) && (flags & O_EXCL))

@@ -48,14 +48,15 @@ Result<proto::EntryInfo> Files::truncate_or_close(OpenFile& file, proto::SetAttr
 }
 
 Result<std::unique_ptr<OpenFile>> Files::create(uint32_t parent_owner, const EntryId& parent, const std::string& name,
-                                                uint32_t mode, uint32_t uid, uint32_t gid, bool exclusive,
-                                                bool for_write, bool truncate, proto::EntryInfo* info) {
+                                                uint32_t mode, Creator creator, bool exclusive, bool for_write,
+                                                bool truncate, proto::EntryInfo* info) {
   proto::CreateRequest req;
   parent.to_proto(req.mutable_parent());
   req.set_name(name);
   req.set_mode((mode & ~S_IFMT) | S_IFREG);
-  req.set_uid(uid);
-  req.set_gid(gid);
+  req.set_uid(creator.uid);
+  req.set_gid(creator.gid);
+  req.set_umask(creator.umask);
   req.set_exclusive(exclusive);
   req.set_open_for_write(for_write);
   req.set_client_id(client_id_);

@@ -36,12 +36,19 @@ class Files {
   Result<std::unique_ptr<OpenFile>> open(uint32_t owner, const EntryId& id, bool for_write, bool truncate,
                                          proto::EntryInfo* info = nullptr);
 
+  // Who creates a file: owner, group and the umask metad applies to `mode`
+  // (unless the parent has a default ACL; 0: `mode` is final).
+  struct Creator {
+    uint32_t uid = 0;
+    uint32_t gid = 0;
+    uint32_t umask = 0;
+  };
   // Creates `name` in `parent` (owned by `parent_owner`) as a regular file and
   // opens it; an existing file is opened instead unless `exclusive` (and cut
   // to 0 bytes with `truncate`). A writer is counted by Create itself, a
   // reader by an Open that follows it.
   Result<std::unique_ptr<OpenFile>> create(uint32_t parent_owner, const EntryId& parent, const std::string& name,
-                                           uint32_t mode, uint32_t uid, uint32_t gid, bool exclusive, bool for_write,
+                                           uint32_t mode, Creator creator, bool exclusive, bool for_write,
                                            bool truncate, proto::EntryInfo* info = nullptr);
 
   // Sends Close (with the measured size for writers). The handle is finished

@@ -10,7 +10,7 @@ namespace combfs::metad::cross {
 
 Result<proto::EntryInfo> mkdir(Cross& c, const proto::MkDirRequest& req, uint32_t node) {
   const EntryId parent = EntryId::from_proto(req.parent());
-  MkdirBegun begun = COMBFS_TRY(c.store().mkdir_begin(parent, req.name(), node));
+  MkdirBegun begun = COMBFS_TRY(c.store().mkdir_begin(parent, req.name(), node, req.mode(), req.gid(), req.umask()));
   JournalRunner::Claim claim(c.journal(), begun.seq);
   COMBFS_CRASH_POINT(c, "mkdir.begun");
 
@@ -18,9 +18,11 @@ Result<proto::EntryInfo> mkdir(Cross& c, const proto::MkDirRequest& req, uint32_
   begun.child.to_proto(create.mutable_id());
   parent.to_proto(create.mutable_parent());
   create.set_parent_owner(c.self());
-  create.set_mode(req.mode());
+  create.set_mode(begun.perms.mode);
   create.set_uid(req.uid());
-  create.set_gid(req.gid());
+  create.set_gid(begun.perms.gid);
+  create.set_acl_access(begun.perms.access_acl);
+  create.set_acl_default(begun.perms.default_acl);
   *create.mutable_pattern() = begun.pattern;
   auto created = c.peers().call(node, create);
   if (!created) {

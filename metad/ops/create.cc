@@ -13,6 +13,7 @@ Result<proto::CreateResponse> create(OpsContext& ctx, const proto::CreateRequest
   args.uid = req.uid();
   args.gid = req.gid();
   args.rdev = req.rdev();
+  args.umask = req.umask();
   args.exclusive = req.exclusive();
   args.open_for_write = req.open_for_write();
   args.client_id = req.client_id();

@@ -29,7 +29,8 @@ Result<proto::MkDirResponse> mkdir(OpsContext& ctx, const proto::MkDirRequest& r
     }
   }
   *resp.mutable_info() =
-      COMBFS_TRY(ctx.store.mkdir(EntryId::from_proto(req.parent()), req.name(), req.mode(), req.uid(), req.gid()));
+      COMBFS_TRY(ctx.store.mkdir(EntryId::from_proto(req.parent()), req.name(), req.mode(), req.uid(), req.gid(),
+                                 req.umask()));
   return resp;
 }
 

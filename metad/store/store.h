@@ -68,6 +68,7 @@ struct CreateArgs {
   uint32_t uid = 0;
   uint32_t gid = 0;
   uint64_t rdev = 0;
+  uint32_t umask = 0;  // the creator's; ignored when the parent has a default ACL
   bool exclusive = false;
   bool open_for_write = false;  // count the creator (client_id) as an open writer
   uint64_t client_id = 0;
@@ -90,11 +91,23 @@ struct RenamePrepared {
   int64_t journal_seq = 0;       // the INTENT record that the rename commits
 };
 
-// mkdir_begin: the new directory's id and the pattern it inherits.
+// What a new entry gets from its directory besides its pattern (setgid
+// directories, default ACLs and the umask; docs/posix.md, "POSIX ACLs").
+struct NewPerms {
+  uint32_t mode = 0;        // full st_mode
+  uint32_t gid = 0;
+  std::string access_acl;   // xattr form; empty: none
+  std::string default_acl;  // directories only; empty: none
+};
+
+// mkdir_begin: the new directory's id, the pattern it inherits, and its mode,
+// group and ACLs (the directory is created on another metad, which cannot
+// see the parent).
 struct MkdirBegun {
   int64_t seq = 0;
   EntryId child;
   proto::StripePattern pattern;
+  NewPerms perms;
 };
 
 struct CloseArgs {
@@ -137,8 +150,13 @@ class MetaStore {
   // num_targets is the number of targets it got.
   Result<CreateResult> create(const CreateArgs& args, const ChooseTargets& choose);
 
+  // New entries (create, mkdir, symlink, mkdir_begin) in a directory with
+  // S_ISGID get its group (new directories also S_ISGID); with a default ACL
+  // on the directory they inherit it (acl::inherit), else the umask applies.
+
   // New directory inheriting the parent's dir pattern; parent nlink + 1.
-  Result<proto::EntryInfo> mkdir(EntryId parent, const std::string& name, uint32_t mode, uint32_t uid, uint32_t gid);
+  Result<proto::EntryInfo> mkdir(EntryId parent, const std::string& name, uint32_t mode, uint32_t uid, uint32_t gid,
+                                 uint32_t umask = 0);
 
   // META_NOT_DIR for a non-directory, META_NOT_EMPTY unless empty; parent nlink - 1.
   // META_NOT_OWNER when the directory is stored on another metad.
@@ -196,6 +214,11 @@ class MetaStore {
   Result<proto::EntryInfo> set_pattern(EntryId id, const proto::StripePattern& pattern);
 
   // flags: XATTR_CREATE (META_EXISTS if present), XATTR_REPLACE (META_NO_XATTR if absent).
+  // POSIX ACLs (acl::kAccessXattr, acl::kDefaultXattr) follow ext4: an
+  // invalid one is META_INVALID; flags are ignored; an access ACL sets the
+  // mode bits and is stored only when the mode cannot say it all; a default
+  // ACL only on directories (ACCESS_DENIED otherwise); removing an absent
+  // ACL succeeds. set_attr's MODE also rewrites the access ACL (acl::chmod).
   Result<std::string> get_xattr(EntryId id, const std::string& name);
   Result<void> set_xattr(EntryId id, const std::string& name, const std::string& value, uint32_t flags);
   Result<std::vector<std::string>> list_xattr(EntryId id);
@@ -210,8 +233,10 @@ class MetaStore {
 
   // The dentry `name` in `parent` (META_NOT_FOUND without one).
   Result<Dentry> peek_dentry(EntryId parent, const std::string& name);
-  // mkdir of `name` in `parent` (here) as a directory on metad `node`.
-  Result<MkdirBegun> mkdir_begin(EntryId parent, const std::string& name, uint32_t node);
+  // mkdir of `name` in `parent` (here) as a directory on metad `node`, asked
+  // with `mode` by a creator with group `gid` and `umask`.
+  Result<MkdirBegun> mkdir_begin(EntryId parent, const std::string& name, uint32_t node, uint32_t mode, uint32_t gid,
+                                 uint32_t umask);
   // META_EXISTS when the name was taken meanwhile (the record stays INTENT).
   Result<void> mkdir_commit(int64_t seq);
   // rmdir of `name` in `parent` naming a directory stored on another metad.
@@ -306,6 +331,15 @@ class MetaStore {
   Result<void> drop_link(Tables& t, Inode& child);
   Result<void> remove_inode(Tables& t, const Inode& inode);
   Result<void> touch_dir(Tables& t, Inode& dir);  // mtime and ctime = now
+  // The mode, group and ACLs of a new entry of `mode` in `parent` (store_perms.cc).
+  Result<NewPerms> new_perms(Tables& t, const Inode& parent, uint32_t mode, uint32_t gid, uint32_t umask);
+  // Stores the ACLs of `perms` as the xattrs of new inode `id`.
+  Result<void> put_new_acls(Tables& t, EntryId id, const NewPerms& perms);
+  // set_xattr / remove_xattr of a POSIX ACL (store_perms.cc).
+  Result<void> set_acl(Tables& t, Inode& n, const std::string& name, const std::string& value);
+  Result<void> remove_acl(Tables& t, Inode& n, const std::string& name);
+  // chmod of an inode that may have an access ACL: keeps the ACL in step.
+  Result<void> chmod_acl(Tables& t, const Inode& n);
   // Whether `dir` (here) is `ancestor` or inside it; nullopt when the chain of
   // ".." leaves this metad before deciding.
   Result<std::optional<bool>> is_in_subtree(Tables& t, EntryId dir, EntryId ancestor);

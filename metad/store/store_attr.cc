@@ -54,6 +54,7 @@ Result<proto::EntryInfo> MetaStore::set_attr(const proto::SetAttrRequest& req) {
     else if (valid != proto::SETATTR_NONE)
       n.ctime_ns = ts;
     COMBFS_CHECK(t.update_inode(n));
+    if (valid & proto::SETATTR_MODE) COMBFS_CHECK(chmod_acl(t, n));
     return info_of(t, n);
   });
 }

@@ -36,7 +36,8 @@ Result<Dentry> MetaStore::peek_dentry(EntryId parent, const std::string& name) {
   });
 }
 
-Result<MkdirBegun> MetaStore::mkdir_begin(EntryId parent_id, const std::string& name, uint32_t node) {
+Result<MkdirBegun> MetaStore::mkdir_begin(EntryId parent_id, const std::string& name, uint32_t node, uint32_t mode,
+                                          uint32_t gid, uint32_t umask) {
   COMBFS_CHECK(check_name(name));
   return write([&](Tables& t) -> Result<MkdirBegun> {
     Inode parent = COMBFS_TRY(load_dir_for_insert(t, parent_id));
@@ -47,6 +48,7 @@ Result<MkdirBegun> MetaStore::mkdir_begin(EntryId parent_id, const std::string& 
     MkdirBegun b;
     b.child = COMBFS_TRY(allocate_id(t));
     b.pattern = parent.pattern;
+    b.perms = COMBFS_TRY(new_perms(t, parent, S_IFDIR | (mode & 07777), gid, umask));
     proto::MetaJournalRecord r = new_record(proto::JOURNAL_MKDIR, parent_id, name);
     b.child.to_proto(r.mutable_child());
     r.set_child_owner(node);

@@ -44,12 +44,13 @@ Result<CreateResult> MetaStore::create(const CreateArgs& args, const ChooseTarge
       return CreateResult{COMBFS_TRY(info_of(t, existing)), false};
     }
 
+    NewPerms perms = COMBFS_TRY(new_perms(t, parent, mode, args.gid, args.umask));
     Inode n;
     n.id = COMBFS_TRY(allocate_id(t));
     n.type = type;
-    n.mode = mode;
+    n.mode = perms.mode;
     n.uid = args.uid;
-    n.gid = args.gid;
+    n.gid = perms.gid;
     n.nlink = 1;
     n.atime_ns = n.mtime_ns = n.ctime_ns = now();
     if (type == proto::FT_CHR || type == proto::FT_BLK) n.rdev = args.rdev;
@@ -61,6 +62,7 @@ Result<CreateResult> MetaStore::create(const CreateArgs& args, const ChooseTarge
       n.pattern.set_num_targets(static_cast<uint32_t>(n.targets.size()));
     }
     COMBFS_CHECK(t.insert_inode(n));
+    COMBFS_CHECK(put_new_acls(t, n.id, perms));
     COMBFS_CHECK(t.insert_dentry(args.parent, args.name, n.id, n.type));
     if (args.open_for_write && type == proto::FT_REG) COMBFS_CHECK(t.set_open_counts(n.id, args.client_id, {0, 1}));
     COMBFS_CHECK(touch_dir(t, parent));
@@ -70,7 +72,7 @@ Result<CreateResult> MetaStore::create(const CreateArgs& args, const ChooseTarge
 }
 
 Result<proto::EntryInfo> MetaStore::mkdir(EntryId parent_id, const std::string& name, uint32_t mode, uint32_t uid,
-                                          uint32_t gid) {
+                                          uint32_t gid, uint32_t umask) {
   COMBFS_CHECK(check_name(name));
   return write([&](Tables& t) -> Result<proto::EntryInfo> {
     Inode parent = COMBFS_TRY(load_dir_for_insert(t, parent_id));
@@ -78,18 +80,20 @@ Result<proto::EntryInfo> MetaStore::mkdir(EntryId parent_id, const std::string& 
     if (parent.nlink >= kMaxLinks)
       return error(proto::META_TOO_MANY_LINKS,
                    fmt::format("directory {} already has the maximum of {} subdirectories", parent_id.to_string(), kMaxLinks - 2));
+    NewPerms perms = COMBFS_TRY(new_perms(t, parent, S_IFDIR | (mode & 07777), gid, umask));
     Inode n;
     n.id = COMBFS_TRY(allocate_id(t));
     n.type = proto::FT_DIR;
-    n.mode = S_IFDIR | (mode & 07777);
+    n.mode = perms.mode;
     n.uid = uid;
-    n.gid = gid;
+    n.gid = perms.gid;
     n.size = kDirSize;
     n.nlink = 2;
     n.atime_ns = n.mtime_ns = n.ctime_ns = now();
     n.parent = parent_id;
     n.pattern = parent.pattern;
     COMBFS_CHECK(t.insert_inode(n));
+    COMBFS_CHECK(put_new_acls(t, n.id, perms));
     COMBFS_CHECK(t.insert_dentry(parent_id, name, n.id, n.type));
     parent.nlink += 1;
     COMBFS_CHECK(touch_dir(t, parent));
@@ -108,12 +112,13 @@ Result<proto::EntryInfo> MetaStore::symlink(EntryId parent_id, const std::string
   return write([&](Tables& t) -> Result<proto::EntryInfo> {
     Inode parent = COMBFS_TRY(load_dir_for_insert(t, parent_id));
     if (COMBFS_TRY(t.find_dentry(parent_id, name))) return exists(parent_id, name);
+    NewPerms perms = COMBFS_TRY(new_perms(t, parent, S_IFLNK | 0777, gid, 0));
     Inode n;
     n.id = COMBFS_TRY(allocate_id(t));
     n.type = proto::FT_SYMLINK;
-    n.mode = S_IFLNK | 0777;
+    n.mode = perms.mode;
     n.uid = uid;
-    n.gid = gid;
+    n.gid = perms.gid;
     n.size = target.size();
     n.nlink = 1;
     n.atime_ns = n.mtime_ns = n.ctime_ns = now();

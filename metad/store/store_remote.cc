@@ -27,6 +27,8 @@ Result<proto::EntryInfo> MetaStore::remote_dir_create(const proto::RemoteDirCrea
     n.state = Inode::kPending;
     n.state_ns = n.ctime_ns;
     COMBFS_CHECK(t.insert_inode(n));
+    // The coordinator computed them from the parent (MetaStore::new_perms).
+    COMBFS_CHECK(put_new_acls(t, id, NewPerms{n.mode, n.gid, req.acl_access(), req.acl_default()}));
     effects_.entry_delta += 1;
     return info_of(t, n);
   });

@@ -1,6 +1,7 @@
 // MetaStore: extended attributes, kept per inode (so hard links share them).
 #include <sys/xattr.h>
 
+#include "metad/acl/posix_acl.h"
 #include "metad/store/store_internal.h"
 
 namespace combfs::metad {
@@ -39,6 +40,7 @@ Result<void> MetaStore::set_xattr(EntryId id, const std::string& name, const std
     return error(proto::META_INVALID, "XATTR_CREATE and XATTR_REPLACE exclude each other");
   return write([&](Tables& t) -> Result<void> {
     Inode n = COMBFS_TRY(load(t, id));
+    if (acl::is_acl_xattr(name)) return set_acl(t, n, name, value);
     bool present = COMBFS_TRY(t.get_xattr(id, name)).has_value();
     if ((flags & XATTR_CREATE) && present)
       return error(proto::META_EXISTS, fmt::format("{} already has extended attribute '{}'", id.to_string(), name));
@@ -60,6 +62,7 @@ Result<void> MetaStore::remove_xattr(EntryId id, const std::string& name) {
   COMBFS_CHECK(check_xattr_name(name));
   return write([&](Tables& t) -> Result<void> {
     Inode n = COMBFS_TRY(load(t, id));
+    if (acl::is_acl_xattr(name)) return remove_acl(t, n, name);
     if (!COMBFS_TRY(t.delete_xattr(id, name))) return no_xattr(id, name);
     n.ctime_ns = now();
     return t.update_inode(n);
