@@ -359,6 +359,8 @@ class MetaStore {
   Result<proto::MigratedInode> to_migrated(Tables& t, const Inode& inode);
   Result<void> insert_migrated(Tables& t, const proto::MigratedInode& m, Inode::State state);
   Result<proto::RemoteMigrateInRequest> export_dir(Tables& t, EntryId dir);
+  // Deletes the pending copy of `dir` and its files; they are forwarded to `origin`.
+  Result<void> drop_copy(Tables& t, EntryId dir, uint32_t origin);
   Result<void> load_moved();
   void apply_moved(const std::vector<std::pair<EntryId, uint32_t>>& changes);
 

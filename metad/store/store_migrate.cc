@@ -4,6 +4,8 @@
 // sent with stale owner information are redirected instead of failing.
 #include <spdlog/spdlog.h>
 
+#include <unordered_set>
+
 #include "metad/store/journal_steps.h"
 #include "metad/store/store_internal.h"
 
@@ -159,6 +161,16 @@ Result<std::vector<EntryId>> MetaStore::migrate_files(EntryId dir) {
 
 Result<MetaStore::MigrateBegun> MetaStore::migrate_begin(EntryId dir, uint32_t to) {
   return write([&](Tables& t) -> Result<MigrateBegun> {
+    // One move of a directory at a time: an earlier attempt that gave up must
+    // have dropped its copy before a new copy may be sent (the target keeps
+    // at most one pending copy per directory).
+    for (const auto& [seq, blob] : COMBFS_TRY(t.list_journal())) {
+      proto::MetaJournalRecord r;
+      if (r.ParseFromString(blob) && r.op() == proto::JOURNAL_MIGRATE && EntryId::from_proto(r.child()) == dir)
+        return error(proto::UNAVAILABLE, fmt::format("an earlier move of directory {} to metad {} is still being "
+                                                     "finished or taken back (journal record {}); try again",
+                                                     dir.to_string(), r.child_owner(), seq));
+    }
     MigrateBegun b;
     b.rows = COMBFS_TRY(export_dir(t, dir));
     proto::MetaJournalRecord r;
@@ -258,14 +270,45 @@ Result<MetaStore::MigrateCommitted> MetaStore::migrate_commit(int64_t seq, const
   });
 }
 
+Result<void> MetaStore::drop_copy(Tables& t, EntryId dir, uint32_t origin) {
+  const int64_t t_now = now();
+  for (const Dentry& d : COMBFS_TRY(all_dentries(t, dir))) {
+    COMBFS_CHECK(t.delete_dentry(d.seq));
+    if (d.child_type == proto::FT_DIR || is_remote(d)) continue;
+    COMBFS_CHECK(t.delete_inode(d.child));
+    COMBFS_CHECK(t.delete_opens(d.child));
+    effects_.entry_delta -= 1;
+    // Stays where it was: requests that reach this metad are sent back there.
+    COMBFS_CHECK(t.put_moved(d.child, origin, t_now));
+    effects_.moved.emplace_back(d.child, origin);
+  }
+  COMBFS_CHECK(t.delete_inode(dir));
+  effects_.entry_delta -= 1;
+  COMBFS_CHECK(t.put_moved(dir, origin, t_now));
+  effects_.moved.emplace_back(dir, origin);
+  return {};
+}
+
 Result<void> MetaStore::migrate_in(const proto::RemoteMigrateInRequest& req) {
   return write([&](Tables& t) -> Result<void> {
     const EntryId dir = EntryId::from_proto(req.dir().id());
-    if (COMBFS_TRY(t.find_inode(dir))) return {};  // a repeated copy
+    if (auto existing = COMBFS_TRY(t.find_inode(dir))) {
+      if (existing->state != Inode::kPending)
+        return error(proto::META_EXISTS, fmt::format("directory {} is stored on metad {} already; run fsctl fsck "
+                                                     "--metadata",
+                                                     dir.to_string(), options_.node_id));
+      // A copy of this move sent again, or a copy of an attempt that gave
+      // up and arrived late: the source sends one move at a time, so this copy is the one.
+      COMBFS_CHECK(drop_copy(t, dir, req.origin()));
+    }
     COMBFS_CHECK(insert_migrated(t, req.dir(), Inode::kPending));
-    for (const auto& e : req.dentries())
-      COMBFS_CHECK(t.insert_dentry(dir, e.name(), EntryId::from_proto(e.child()), e.child_type(),
-                                   stored_owner(e.child_owner())));
+    std::unordered_set<EntryId> arriving;  // files that come with the directory: their names become local
+    for (const auto& f : req.files()) arriving.insert(EntryId::from_proto(f.id()));
+    for (const auto& e : req.dentries()) {
+      const EntryId child = EntryId::from_proto(e.child());
+      COMBFS_CHECK(t.insert_dentry(dir, e.name(), child, e.child_type(),
+                                   arriving.contains(child) ? 0 : stored_owner(e.child_owner())));
+    }
     for (const auto& f : req.files()) COMBFS_CHECK(insert_migrated(t, f, Inode::kNormal));
     return {};
   });
@@ -275,22 +318,7 @@ Result<void> MetaStore::migrate_drop(EntryId dir, uint32_t origin) {
   return write([&](Tables& t) -> Result<void> {
     auto n = COMBFS_TRY(t.find_inode(dir));
     if (!n || !n->is_dir() || n->state != Inode::kPending) return {};  // never arrived, or committed
-    const int64_t t_now = now();
-    for (const Dentry& d : COMBFS_TRY(all_dentries(t, dir))) {
-      COMBFS_CHECK(t.delete_dentry(d.seq));
-      if (d.child_type == proto::FT_DIR || is_remote(d)) continue;
-      COMBFS_CHECK(t.delete_inode(d.child));
-      COMBFS_CHECK(t.delete_opens(d.child));
-      effects_.entry_delta -= 1;
-      // Stays where it was: requests that reach this metad are sent back there.
-      COMBFS_CHECK(t.put_moved(d.child, origin, t_now));
-      effects_.moved.emplace_back(d.child, origin);
-    }
-    COMBFS_CHECK(t.delete_inode(dir));
-    effects_.entry_delta -= 1;
-    COMBFS_CHECK(t.put_moved(dir, origin, t_now));
-    effects_.moved.emplace_back(dir, origin);
-    return {};
+    return drop_copy(t, dir, origin);
   });
 }
 

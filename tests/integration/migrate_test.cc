@@ -171,7 +171,7 @@ TEST(MigrateTest, BalancerMovesDirectoriesUntilTheLoadIsEven) {
   TestCluster cluster;
   ASSERT_TRUE(cluster.start({.storage_daemons = 1, .targets_per_daemon = 1, .meta_daemons = 2,
                              .metad_args = {"--dir-placement", "parent", "--balance-threshold", "0.5",
-                                            "--balance-interval", "0.5"}}));
+                                            "--balance-interval", "2"}}));
   const std::string root = cluster.mountpoint();
   std::set<std::string> created;
   for (int d = 0; d < 4; ++d) {
