@@ -29,9 +29,18 @@ class Status {
   // True when the same request may succeed if sent again (after failover, reconnect...).
   bool retryable() const;
 
+  // META_NOT_OWNER from a metad that knows where the entry moved: the node
+  // to send the same request to (0: none). Travels in ErrorReply.redirect_node.
+  uint32_t redirect_node() const { return redirect_node_; }
+  Status& set_redirect_node(uint32_t node) {
+    redirect_node_ = node;
+    return *this;
+  }
+
  private:
   ErrorCode code_ = proto::OK;
   std::string message_;
+  uint32_t redirect_node_ = 0;
 };
 
 template <class T>

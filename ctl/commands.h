@@ -19,5 +19,8 @@ Command add_setpattern(CLI::App& app, const GlobalOptions& g);
 Command add_getentryinfo(CLI::App& app, const GlobalOptions& g);
 Command add_listnodes(CLI::App& app, const GlobalOptions& g);
 Command add_listtargets(CLI::App& app, const GlobalOptions& g);
+Command add_fsck(CLI::App& app, const GlobalOptions& g);
+Command add_migrate(CLI::App& app, const GlobalOptions& g);
+Command add_listmigrations(CLI::App& app, const GlobalOptions& g);
 
 }  // namespace combfs::ctl

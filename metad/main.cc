@@ -15,6 +15,7 @@
 #include "common/mgmt_client.h"
 #include "common/rpc/server.h"
 #include "metad/removal_queue_worker.h"
+#include "metad/balancer.h"
 #include "metad/service.h"
 
 namespace {
@@ -37,6 +38,8 @@ struct Options {
   std::string dir_placement = "balanced";
   std::string crash_at;  // tests: die (SIGKILL) at this crash point of a cross-owner operation
   double lock_lease = 10.0;
+  double balance_threshold = 0;  // 0: the balancer is off
+  double balance_interval = 30.0;
 };
 
 constexpr auto kRegisterPatience = 60s;
@@ -143,6 +146,11 @@ Result<void> run(const Options& o) {
   worker.start();
   // Finishes cross-owner operations a crash interrupted (and those waiting for a metad that was down).
   service.cross().journal().start(std::chrono::seconds(2));
+  metad::Balancer balancer(service.cross(),
+                           {.threshold = o.balance_threshold,
+                            .interval = std::chrono::milliseconds(static_cast<int64_t>(o.balance_interval * 1000)),
+                            .min_entries = 100});
+  balancer.start();
 
   if (!o.port_file.empty()) COMBFS_CHECK(write_file_atomic(o.port_file, std::to_string(port) + "\n"));
   spdlog::info("combfs-metad ready: node {}, port {}, {} entries, directory placement {}", node_id, port,
@@ -150,6 +158,7 @@ Result<void> run(const Options& o) {
 
   pool.run_until_signal();
 
+  balancer.stop();
   server.stop();
   service.cross().journal().stop();
   store->set_removal_listener(nullptr);
@@ -189,6 +198,14 @@ int main(int argc, char** argv) {
                  "random")
       ->capture_default_str()
       ->check(CLI::IsMember({"balanced", "parent", "random"}));
+  app.add_option("--balance-threshold", o.balance_threshold,
+                 "move a directory to the least-loaded metad when this one holds more than (1 + T) times its "
+                 "entries; 0 switches the balancer off")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1000.0));
+  app.add_option("--balance-interval", o.balance_interval, "seconds between two checks of the balancer")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 86400.0));
   app.add_option("--crash-at", o.crash_at, "tests only: kill this metad at the named point of a cross-owner operation")
       ->group("");
   CLI11_PARSE(app, argc, argv);

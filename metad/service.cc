@@ -9,14 +9,26 @@ MetaService::MetaService(MetaStore& store, ClusterMapSource cluster_map, uint64_
     : placement_(seed), ctx_{store, std::move(cluster_map), placement_, std::move(fresh_cluster_map)} {
   cross_ = std::make_unique<Cross>(store, ctx_.cluster_map, ctx_.fresh_cluster_map, std::move(cross), seed + 1);
   ctx_.cross = cross_.get();
+  // Locks stay in memory where they were taken: files with locks do not
+  // move, and lock requests about moved or moving files are redirected or wait.
+  cross_->has_locks = [this](const EntryId& file) { return locks_.has_locks(file); };
+  locks_.set_admission([this](const EntryId& file) -> Result<std::shared_ptr<void>> {
+    auto pass = cross::admit(ctx_.store, &cross_->gate(), {file});
+    if (!pass) return std::unexpected(pass.error());
+    return std::make_shared<MigrationGate::Pass>(std::move(*pass));
+  });
 }
 
 namespace {
 // Wraps a handler so failures show up in the debug log with the request's name;
 // the error itself goes back to the caller unchanged.
+// Requests about entries that moved away are redirected, and those about
+// entries a migration has frozen wait their turn (cross::admit).
 template <class Request, class Handler>
 void add(rpc::Dispatcher& d, OpsContext& ctx, Handler handler) {
-  d.add<Request>([&ctx, handler](const Request& req, rpc::RequestContext& rc) {
+  d.add<Request>([&ctx, handler](const Request& req, rpc::RequestContext& rc) -> decltype(handler(ctx, req)) {
+    auto pass = cross::admit(ctx.store, ctx.cross ? &ctx.cross->gate() : nullptr, request_keys(req));
+    if (!pass) return std::unexpected(pass.error());
     auto resp = handler(ctx, req);
     if (!resp) spdlog::debug("{} from {}: {}", rpc::MessageTraits<Request>::kName, rc.peer, resp.error().to_string());
     return resp;
@@ -55,6 +67,16 @@ void MetaService::register_handlers(rpc::Dispatcher& d) {
   add<proto::RemoteInsertDentryRequest>(d, ctx_, on_store(ops::remote_insert_dentry));
   add<proto::RemoteOpAppliedRequest>(d, ctx_, on_store(ops::remote_op_applied));
   add<proto::RemoteAncestryRequest>(d, ctx_, on_store(ops::remote_ancestry));
+  // Subtree migration (fsctl migrate, listmigrations).
+  add<proto::MigrateDirRequest>(d, ctx_, ops::migrate_dir);
+  add<proto::ListMigrationsRequest>(d, ctx_, ops::list_migrations);
+  add<proto::RemoteMigrateInRequest>(d, ctx_, on_store(ops::remote_migrate_in));
+  add<proto::RemoteMigrateDropRequest>(d, ctx_, on_store(ops::remote_migrate_drop));
+  add<proto::RemoteSetChildOwnerRequest>(d, ctx_, on_store(ops::remote_set_child_owner));
+  // fsctl fsck --metadata, and its steps on every metad.
+  add<proto::MetaFsckRequest>(d, ctx_, ops::meta_fsck);
+  add<proto::RemoteSnapshotRequest>(d, ctx_, on_store(ops::remote_snapshot));
+  add<proto::RemoteRepairRequest>(d, ctx_, on_store(ops::remote_repair));
   locks_.register_handlers(d);
 }
 

@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 namespace combfs::client {
@@ -32,9 +34,30 @@ LockClient::~LockClient() {
   if (keepalive_.joinable()) keepalive_.join();
 }
 
-Result<proto::SetLockResponse> LockClient::set(const LockSubject& s, proto::LockKind kind,
+template <class Request>
+Result<typename rpc::RpcClient::ResponseOf<Request>> LockClient::send(LockSubject& s, const Request& req) {
+  constexpr int kMaxRedirects = 8;
+  constexpr auto kBusyPatience = std::chrono::seconds(30);
+  auto give_up = std::chrono::steady_clock::now() + kBusyPatience;
+  int redirects = 0;
+  for (auto pause = std::chrono::milliseconds(2);;) {
+    auto ep = COMBFS_TRY(cluster_.meta_endpoint(s.node));
+    auto resp = cluster_.rpc().call(ep, req);
+    if (!resp && resp.error().code() == proto::META_NOT_OWNER && resp.error().redirect_node() != 0 &&
+        redirects++ < kMaxRedirects) {
+      s.node = resp.error().redirect_node();
+      continue;
+    }
+    if (resp || resp.error().code() != proto::UNAVAILABLE || std::chrono::steady_clock::now() + pause > give_up)
+      return resp;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(200));
+  }
+}
+
+Result<proto::SetLockResponse> LockClient::set(const LockSubject& subject, proto::LockKind kind,
                                                const proto::LockRange& range, bool wait) {
-  if (range.type() != proto::LOCK_TYPE_UNLOCK) track(s, kind);
+  LockSubject s = subject;
   proto::SetLockRequest req;
   s.id.to_proto(req.mutable_id());
   req.set_client_id(client_id_);
@@ -42,8 +65,9 @@ Result<proto::SetLockResponse> LockClient::set(const LockSubject& s, proto::Lock
   req.set_kind(kind);
   *req.mutable_range() = range;
   req.set_wait(wait);
-  auto ep = COMBFS_TRY(cluster_.meta_endpoint(s.node));
-  auto resp = COMBFS_TRY(cluster_.rpc().call(ep, req));
+  auto resp = COMBFS_TRY(send(s, req));
+  // Tracked (for keepalives and release) at the metad that answered.
+  if (range.type() != proto::LOCK_TYPE_UNLOCK) track(s, kind);
   // An unlock of everything leaves nothing to release at close.
   bool all = kind == proto::LOCK_KIND_FLOCK || (range.start() == 0 && range.end() >= kToEof);
   if (range.type() == proto::LOCK_TYPE_UNLOCK && all) {
@@ -53,7 +77,8 @@ Result<proto::SetLockResponse> LockClient::set(const LockSubject& s, proto::Lock
   return resp;
 }
 
-Result<void> LockClient::cancel_wait(const LockSubject& s, proto::LockKind kind) {
+Result<void> LockClient::cancel_wait(const LockSubject& subject, proto::LockKind kind) {
+  LockSubject s = subject;
   proto::SetLockRequest req;
   s.id.to_proto(req.mutable_id());
   req.set_client_id(client_id_);
@@ -61,21 +86,20 @@ Result<void> LockClient::cancel_wait(const LockSubject& s, proto::LockKind kind)
   req.set_kind(kind);
   *req.mutable_range() = whole(proto::LOCK_TYPE_UNLOCK);
   req.set_cancel_wait(true);
-  auto ep = COMBFS_TRY(cluster_.meta_endpoint(s.node));
-  COMBFS_CHECK(cluster_.rpc().call(ep, req));
+  COMBFS_CHECK(send(s, req));
   return {};
 }
 
-Result<proto::GetLockResponse> LockClient::get(const LockSubject& s, proto::LockKind kind,
+Result<proto::GetLockResponse> LockClient::get(const LockSubject& subject, proto::LockKind kind,
                                                const proto::LockRange& range) {
+  LockSubject s = subject;
   proto::GetLockRequest req;
   s.id.to_proto(req.mutable_id());
   req.set_client_id(client_id_);
   req.set_owner(s.owner);
   req.set_kind(kind);
   *req.mutable_range() = range;
-  auto ep = COMBFS_TRY(cluster_.meta_endpoint(s.node));
-  return cluster_.rpc().call(ep, req);
+  return send(s, req);
 }
 
 Result<void> LockClient::flush(const LockSubject& s) {
@@ -118,15 +142,15 @@ Result<void> LockClient::release(const LockSubject& s, uint64_t flock_owner) {
   return result;
 }
 
-Result<void> LockClient::unlock_all(const LockSubject& s, proto::LockKind kind) {
+Result<void> LockClient::unlock_all(const LockSubject& subject, proto::LockKind kind) {
+  LockSubject s = subject;
   proto::SetLockRequest req;
   s.id.to_proto(req.mutable_id());
   req.set_client_id(client_id_);
   req.set_owner(s.owner);
   req.set_kind(kind);
   *req.mutable_range() = whole(proto::LOCK_TYPE_UNLOCK);
-  auto ep = COMBFS_TRY(cluster_.meta_endpoint(s.node));
-  auto done = cluster_.rpc().call(ep, req);
+  auto done = send(s, req);
   if (!done)
     return error(done.error().code(),
                  fmt::format("cannot release the locks of owner {:x} on {}: {} (metad drops them when this client's "

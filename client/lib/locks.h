@@ -75,6 +75,11 @@ class LockClient {
   // Records that `s.owner` may hold a lock of `kind` on the file (before the
   // request, so a lost reply errs on the side of releasing later).
   void track(const LockSubject& s, proto::LockKind kind);
+  // Sends a lock request to s.node, following redirects to the metad the
+  // file moved to (docs/metadata.md "Migration") and retrying while a move
+  // has the file frozen (UNAVAILABLE); s.node becomes the metad that answered.
+  template <class Request>
+  Result<typename rpc::RpcClient::ResponseOf<Request>> send(LockSubject& s, const Request& req);
   // Forgets a tracked entry; returns whether it was tracked.
   bool untrack(proto::LockKind kind, const Key& key);
   Result<void> unlock_all(const LockSubject& s, proto::LockKind kind);

@@ -90,6 +90,16 @@ Result<proto::ReadDirResponse> MetaClient::readdir(uint32_t owner, const EntryId
     bool vanished = false;
     for (auto& [info, call] : pending) {
       auto got = rpc::RpcClient::finish<proto::GetAttrRequest>(call);
+      // A subdirectory that moved to another metad meanwhile: ask there.
+      if (!got && got.error().code() == proto::META_NOT_OWNER && got.error().redirect_node() != 0) {
+        auto moved = getattr(got.error().redirect_node(), EntryId::from_proto(info->attr().id()));
+        if (moved) {
+          got = proto::GetAttrResponse();
+          *got->mutable_info() = std::move(*moved);
+        } else {
+          got = std::unexpected(moved.error());
+        }
+      }
       if (got)
         *info = std::move(*got->mutable_info());
       else if (got.error().code() == proto::META_NOT_FOUND)

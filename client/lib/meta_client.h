@@ -8,6 +8,10 @@
 // that metad, so callers always get full attributes and the right owner.
 // A metad that answers UNAVAILABLE (busy, or names changed under a rename) did
 // nothing: the call is sent again with backoff for up to kBusyPatience.
+// A metad that answers META_NOT_OWNER with a redirect (the directory moved to
+// another metad, docs/metadata.md "Migration") did nothing either: the call
+// goes to the metad it names (at most kMaxRedirects hops per call). Answers
+// carry the entry's owner (Attr.owner_node), which callers cache as before.
 #pragma once
 
 #include <chrono>
@@ -50,21 +54,37 @@ class MetaClient {
   Result<std::vector<std::string>> listxattr(uint32_t owner, const EntryId& id);
   Result<void> removexattr(uint32_t owner, const EntryId& id, const std::string& name);
 
+  // Any other metad request (fsctl: MigrateDir, ListMigrations, ...), with the
+  // same retries and redirects as the calls above.
+  template <class Request>
+  Result<typename rpc::RpcClient::ResponseOf<Request>> call(uint32_t owner, const Request& req) {
+    return send(owner, req);
+  }
+
   // Full attributes for a partial EntryInfo (unchanged when not partial).
   Result<proto::EntryInfo> complete(proto::EntryInfo info);
 
   static constexpr std::chrono::seconds kBusyPatience{30};
+  static constexpr int kMaxRedirects = 8;
 
  private:
   template <class Request>
   Result<typename rpc::RpcClient::ResponseOf<Request>> send(uint32_t owner, const Request& req) {
     auto give_up = std::chrono::steady_clock::now() + kBusyPatience;
-    for (auto pause = std::chrono::milliseconds(2);; pause = std::min(pause * 2, std::chrono::milliseconds(200))) {
+    int redirects = 0;
+    for (auto pause = std::chrono::milliseconds(2);;) {
       auto ep = COMBFS_TRY(cluster_.meta_endpoint(owner));
       auto resp = cluster_.rpc().call(ep, req);
+      if (!resp && resp.error().code() == proto::META_NOT_OWNER && resp.error().redirect_node() != 0 &&
+          redirects < kMaxRedirects) {
+        owner = resp.error().redirect_node();
+        ++redirects;
+        continue;
+      }
       if (resp || resp.error().code() != proto::UNAVAILABLE || std::chrono::steady_clock::now() + pause > give_up)
         return resp;
       std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::milliseconds(200));
     }
   }
 

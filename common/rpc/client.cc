@@ -147,7 +147,7 @@ asio::awaitable<Result<RawReply>> RpcClient::exchange(Connection& conn, uint32_t
     if (!e.ParseFromString(reply_body))
       co_return error(proto::RPC_MALFORMED_FRAME, fmt::format("{} sent an unparsable error reply", conn.sock.peer()));
     answered = true;
-    co_return error(e.code(), e.message());
+    co_return error(std::move(Status(e.code(), e.message()).set_redirect_node(e.redirect_node())));
   }
   co_return RawReply{std::move(reply_body), sink.received};
 }

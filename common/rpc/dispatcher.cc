@@ -9,6 +9,7 @@ Reply Dispatcher::error_reply(const Status& status) {
   proto::ErrorReply e;
   e.set_code(status.code());
   e.set_message(status.message());
+  e.set_redirect_node(status.redirect_node());
   Reply r;
   r.flags = kFlagError;
   e.SerializeToString(&r.body);

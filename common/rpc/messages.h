@@ -62,6 +62,14 @@ struct MessageTraits;  // id and Response of each request type
   X(RemoteInsertDentry, 334) \
   X(RemoteOpApplied, 335)  \
   X(RemoteAncestry, 336)   \
+  X(MigrateDir, 370)       \
+  X(RemoteMigrateIn, 371)  \
+  X(RemoteMigrateDrop, 372) \
+  X(RemoteSetChildOwner, 373) \
+  X(ListMigrations, 374)   \
+  X(MetaFsck, 375)         \
+  X(RemoteSnapshot, 376)   \
+  X(RemoteRepair, 377)     \
   X(SetLock, 350)          \
   X(GetLock, 351)          \
   X(LockKeepalive, 352)    \

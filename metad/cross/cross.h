@@ -13,7 +13,9 @@
 
 #include "metad/cross/dir_placement.h"
 #include "metad/cross/journal_runner.h"
+#include "metad/cross/migration_gate.h"
 #include "metad/cross/peers.h"
+#include "metad/cross/request_keys.h"
 
 namespace combfs::metad {
 
@@ -39,6 +41,10 @@ class Cross {
   Peers& peers() { return peers_; }
   JournalRunner& journal() { return journal_; }
   DirPlacement& placement() { return placement_; }
+  // Entries a running migration has frozen (metad/cross/migrate.cc).
+  MigrationGate& gate() { return gate_; }
+  // Whether a file has byte-range locks (such files do not move); set by MetaService.
+  std::function<bool(const EntryId&)> has_locks;
   const ClusterMapSource& map() const { return map_; }
   uint32_t self() const { return store_.node_id(); }
 
@@ -75,6 +81,7 @@ class Cross {
   Peers peers_;
   JournalRunner journal_;
   DirPlacement placement_;
+  MigrationGate gate_;
   std::atomic<int> waiting_{0};
 };
 
@@ -90,6 +97,13 @@ Result<void> rename_local(Cross& c, const proto::RenameRequest& req);
 Result<void> rename_out(Cross& c, const proto::RenameRequest& req);
 // A new name here for a file stored on metad req.owner.
 Result<proto::EntryInfo> link(Cross& c, const proto::LinkRequest& req);
+// Moves directory req.dir (here) with its entries and its files to metad
+// req.to (docs/metadata.md "Migration"); the answer lists its subdirectories.
+Result<proto::MigrateDirResponse> migrate_dir(Cross& c, const proto::MigrateDirRequest& req);
+// Whether a request about `keys` may run here: META_NOT_OWNER with the new
+// owner (Status::redirect_node) when its first key moved away, UNAVAILABLE
+// while a migration has one of them frozen. gate: null without peers.
+Result<MigrationGate::Pass> admit(MetaStore& store, MigrationGate* gate, const Keys& keys);
 // Whether directory `dir` (stored on dir_owner) is `ancestor` or inside it,
 // following ".." across metads.
 Result<bool> dir_inside(Cross& c, EntryId dir, uint32_t dir_owner, EntryId ancestor);

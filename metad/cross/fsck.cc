@@ -28,7 +28,27 @@ std::string where(const Name& n) {
 }  // namespace
 
 std::vector<std::string> check_namespace(const std::vector<MetaStore::Snapshot>& metads, uint32_t root_owner) {
-  std::vector<std::string> problems;
+  return check_namespace_with_repairs(metads, root_owner).problems;
+}
+
+namespace {
+
+// Adds the problem `text` and the repair `r` (on metad `on`) that fixes it.
+proto::MetaRepair& add_repair(FsckReport& report, proto::MetaRepairKind kind, uint32_t on, EntryId id, std::string text) {
+  report.problems.push_back(text);
+  auto& r = report.repairs.emplace_back();
+  r.set_kind(kind);
+  r.set_on(on);
+  id.to_proto(r.mutable_id());
+  r.set_problem(std::move(text));
+  return r;
+}
+
+}  // namespace
+
+FsckReport check_namespace_with_repairs(const std::vector<MetaStore::Snapshot>& metads, uint32_t root_owner) {
+  FsckReport report;
+  std::vector<std::string>& problems = report.problems;
   std::map<Key, const Inode*> inodes;
   std::map<EntryId, uint32_t> stored_on;
   for (const auto& m : metads) {
@@ -54,8 +74,11 @@ std::vector<std::string> check_namespace(const std::vector<MetaStore::Snapshot>&
       const uint32_t child_node = d.child_owner ? d.child_owner : m.node;
       auto child = inodes.find({child_node, d.child});
       if (child == inodes.end()) {
-        problems.push_back(fmt::format("{} names {} on metad {}, which does not exist there", where(here),
-                                       d.child.to_string(), child_node));
+        auto& r = add_repair(report, proto::REPAIR_DELETE_DENTRY, m.node, d.child,
+                             fmt::format("{} names {} on metad {}, which does not exist there", where(here),
+                                         d.child.to_string(), child_node));
+        d.parent.to_proto(r.mutable_parent());
+        r.set_name(d.name);
         continue;
       }
       if (child->second->type != d.child_type)
@@ -80,7 +103,12 @@ std::vector<std::string> check_namespace(const std::vector<MetaStore::Snapshot>&
                                                                                            : "being removed"));
       if (n.is_dir()) {
         uint32_t want = 2 + subdirs[key];
-        if (n.nlink != want) problems.push_back(fmt::format("{} has link count {}, expected {}", what, n.nlink, want));
+        if (n.nlink != want) {
+          auto& r = add_repair(report, proto::REPAIR_SET_NLINK, m.node, n.id,
+                               fmt::format("{} has link count {}, expected {}", what, n.nlink, want));
+          r.set_nlink(want);
+          r.set_expect_nlink(n.nlink);
+        }
         if (n.id == EntryId::root()) {
           if (m.node != root_owner) problems.push_back(fmt::format("the root is on metad {}, not on its owner {}", m.node, root_owner));
           if (!named.empty()) problems.push_back(fmt::format("the root is named {}", where(named.front())));
@@ -92,9 +120,13 @@ std::vector<std::string> check_namespace(const std::vector<MetaStore::Snapshot>&
           continue;
         }
         const uint32_t parent_node = n.parent_owner ? n.parent_owner : m.node;
-        if (named.front().node != parent_node || named.front().parent != n.parent)
-          problems.push_back(fmt::format("{} is named {} but its '..' is {} on metad {}", what, where(named.front()),
-                                         n.parent.to_string(), parent_node));
+        if (named.front().node != parent_node || named.front().parent != n.parent) {
+          auto& r = add_repair(report, proto::REPAIR_SET_PARENT, m.node, n.id,
+                               fmt::format("{} is named {} but its '..' is {} on metad {}", what,
+                                           where(named.front()), n.parent.to_string(), parent_node));
+          named.front().parent.to_proto(r.mutable_parent());
+          r.set_node(named.front().node == m.node ? 0 : named.front().node);
+        }
         continue;
       }
       // Non-directories: local names here, names elsewhere matched by remote-name rows.
@@ -107,20 +139,39 @@ std::vector<std::string> check_namespace(const std::vector<MetaStore::Snapshot>&
           elsewhere.insert(nm);
       }
       const auto& rows = remote_rows[key];
+      auto row_repair = [&](proto::MetaRepairKind kind, const Name& nm, std::string text) {
+        auto& r = add_repair(report, kind, m.node, n.id, std::move(text));
+        r.set_node(nm.node);
+        nm.parent.to_proto(r.mutable_parent());
+        r.set_name(nm.name);
+      };
       for (const auto& nm : elsewhere)
-        if (!rows.contains(nm)) problems.push_back(fmt::format("{} is named {} without a remote-name row", what, where(nm)));
+        if (!rows.contains(nm))
+          row_repair(proto::REPAIR_ADD_REMOTE_NAME, nm,
+                     fmt::format("{} is named {} without a remote-name row", what, where(nm)));
       for (const auto& nm : rows)
-        if (!elsewhere.contains(nm)) problems.push_back(fmt::format("{} has a remote-name row for {}, which does not name it", what, where(nm)));
-      const uint32_t want = local + static_cast<uint32_t>(rows.size());
+        if (!elsewhere.contains(nm))
+          row_repair(proto::REPAIR_DELETE_REMOTE_NAME, nm,
+                     fmt::format("{} has a remote-name row for {}, which does not name it", what, where(nm)));
+      // What the link count must be once the rows match the names.
+      const uint32_t want = local + static_cast<uint32_t>(elsewhere.size());
       if (n.orphan) {
         if (want != 0) problems.push_back(fmt::format("{} is an orphan but still named {}", what, where(named.front())));
         continue;
       }
-      if (want == 0) problems.push_back(fmt::format("{} has no name (leaked)", what));
-      if (n.nlink != want) problems.push_back(fmt::format("{} has link count {}, expected {}", what, n.nlink, want));
+      if (want == 0) {
+        problems.push_back(fmt::format("{} has no name (leaked)", what));
+        continue;
+      }
+      if (n.nlink != want) {
+        auto& r = add_repair(report, proto::REPAIR_SET_NLINK, m.node, n.id,
+                             fmt::format("{} has link count {}, expected {}", what, n.nlink, want));
+        r.set_nlink(want);
+        r.set_expect_nlink(n.nlink);
+      }
     }
   }
-  return problems;
+  return report;
 }
 
 }  // namespace combfs::metad

@@ -24,4 +24,20 @@ namespace combfs::metad {
 // empty when the namespace is consistent.
 std::vector<std::string> check_namespace(const std::vector<MetaStore::Snapshot>& metads, uint32_t root_owner);
 
+// The problems and, for those that have one, the repair that makes the rows
+// agree again (MetaRepair.problem is the problem's line):
+//   - a name whose entry does not exist: the name goes;
+//   - a wrong link count: set to what the names say;
+//   - a directory named once but whose ".." says otherwise: ".." follows the name;
+//   - a remote-name row without its name: the row goes; a name on another
+//     metad without its row: the row is added.
+// Leaked inodes, type mismatches, entries stored twice and unfinished
+// operations have no automatic repair: they need a person (or, for journal
+// records, a running metad) to decide.
+struct FsckReport {
+  std::vector<std::string> problems;
+  std::vector<proto::MetaRepair> repairs;
+};
+FsckReport check_namespace_with_repairs(const std::vector<MetaStore::Snapshot>& metads, uint32_t root_owner);
+
 }  // namespace combfs::metad

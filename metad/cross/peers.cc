@@ -35,6 +35,12 @@ Result<void> Peers::run(const proto::MetaJournalStep& step) {
     case proto::MetaJournalStep::kName:
       COMBFS_CHECK(call(step.node(), step.name()));
       return {};
+    case proto::MetaJournalStep::kChildOwner:
+      COMBFS_CHECK(call(step.node(), step.child_owner()));
+      return {};
+    case proto::MetaJournalStep::kMigrateDrop:
+      COMBFS_CHECK(call(step.node(), step.migrate_drop()));
+      return {};
     default:
       return error(proto::INTERNAL, "journal step without a request");
   }

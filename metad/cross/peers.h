@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "common/rpc/client.h"
+#include "metad/cross/request_keys.h"
 #include "metad/ops/ops.h"
 
 namespace combfs::metad {
@@ -22,12 +23,28 @@ class Peers {
 
   uint32_t self() const { return store_.node_id(); }
 
+  // A request about an entry that moved to another metad (migration) follows
+  // the redirect: the forwarding record here, or META_NOT_OWNER with
+  // redirect_node from the node asked.
   template <class Request>
   Result<typename rpc::MessageTraits<Request>::Response> call(uint32_t node, const Request& req) {
-    if (node == 0 || node == self()) return local(req);
-    auto ep = COMBFS_TRY(endpoint(node));
-    return rpc_->call(ep, req, {}, nullptr, timeout_);
+    for (int hop = 0;; ++hop) {
+      if (node == 0 || node == self()) {
+        auto keys = request_keys(req);
+        auto to = keys.empty() ? std::nullopt : store_.moved_to(keys.front());
+        if (!to || hop >= kMaxRedirects) return local(req);
+        node = *to;
+        continue;
+      }
+      auto ep = COMBFS_TRY(endpoint(node));
+      auto resp = rpc_->call(ep, req, {}, nullptr, timeout_);
+      if (resp || resp.error().code() != proto::META_NOT_OWNER || resp.error().redirect_node() == 0 ||
+          hop >= kMaxRedirects)
+        return resp;
+      node = resp.error().redirect_node();
+    }
   }
+  static constexpr int kMaxRedirects = 8;
 
   // One journal step (a MetaJournalStep) on its node.
   Result<void> run(const proto::MetaJournalStep& step);
@@ -44,6 +61,15 @@ class Peers {
   Result<proto::RemoteOpAppliedResponse> local(const proto::RemoteOpAppliedRequest& r) { return ops::remote_op_applied(store_, r); }
   Result<proto::RemoteAncestryResponse> local(const proto::RemoteAncestryRequest& r) { return ops::remote_ancestry(store_, r); }
   Result<proto::LookupResponse> local(const proto::LookupRequest& r);
+  Result<proto::RemoteMigrateInResponse> local(const proto::RemoteMigrateInRequest& r) { return ops::remote_migrate_in(store_, r); }
+  Result<proto::RemoteMigrateDropResponse> local(const proto::RemoteMigrateDropRequest& r) {
+    return ops::remote_migrate_drop(store_, r);
+  }
+  Result<proto::RemoteSetChildOwnerResponse> local(const proto::RemoteSetChildOwnerRequest& r) {
+    return ops::remote_set_child_owner(store_, r);
+  }
+  Result<proto::RemoteSnapshotResponse> local(const proto::RemoteSnapshotRequest& r) { return ops::remote_snapshot(store_, r); }
+  Result<proto::RemoteRepairResponse> local(const proto::RemoteRepairRequest& r) { return ops::remote_repair(store_, r); }
 
   MetaStore& store_;
   rpc::RpcClient* rpc_;

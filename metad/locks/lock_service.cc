@@ -22,9 +22,19 @@ uint64_t random_instance() {
 }
 
 // Like MetaService's wrapper: failures go to the debug log with the request's name.
+template <class Request>
+Result<std::shared_ptr<void>> admit(const LockService& service, const Request& req) {
+  if constexpr (requires { req.id(); }) {
+    if (service.admission()) return service.admission()(EntryId::from_proto(req.id()));
+  }
+  return nullptr;
+}
+
 template <class Request, class Handler>
 void add(rpc::Dispatcher& d, LockService& service, Handler handler) {
-  d.add<Request>([&service, handler](const Request& req, rpc::RequestContext& rc) {
+  d.add<Request>([&service, handler](const Request& req, rpc::RequestContext& rc) -> decltype(handler(service, req)) {
+    auto pass = admit(service, req);
+    if (!pass) return std::unexpected(pass.error());
     auto resp = handler(service, req);
     if (!resp) spdlog::debug("{} from {}: {}", rpc::MessageTraits<Request>::kName, rc.peer, resp.error().to_string());
     return resp;
@@ -42,6 +52,11 @@ void LockService::register_handlers(rpc::Dispatcher& d) {
   add<proto::SetLockRequest>(d, *this, ops::set_lock);
   add<proto::GetLockRequest>(d, *this, ops::get_lock);
   add<proto::LockKeepaliveRequest>(d, *this, ops::lock_keepalive);
+}
+
+bool LockService::has_locks(const EntryId& file) const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return !table_.locks(file, Kind::posix).empty() || !table_.locks(file, Kind::flock).empty();
 }
 
 void LockService::set_lease(std::chrono::milliseconds lease) {

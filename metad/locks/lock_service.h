@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 
 #include "common/rpc/dispatcher.h"
@@ -46,6 +47,16 @@ class LockService {
     return f(table_, now);
   }
 
+  // Whether any lock is held on `file` (a migration leaves such files alone).
+  bool has_locks(const EntryId& file) const;
+
+  // Runs before every SetLock/GetLock with the file's id; an error is the
+  // answer (a redirect for a file that moved, "busy" while it moves), else
+  // the returned token is held while the request runs. Default: none.
+  using Admission = std::function<Result<std::shared_ptr<void>>(const EntryId& file)>;
+  void set_admission(Admission admission) { admission_ = std::move(admission); }
+  const Admission& admission() const { return admission_; }
+
   // For LockKeepalive: renews (as with_table) and says whether the client's
   // locks were dropped since it last asked.
   bool renew_and_take_lost(uint64_t client_id);
@@ -54,6 +65,7 @@ class LockService {
   int64_t renew_and_expire(uint64_t client_id);  // REQUIRES: mutex_ held
 
   std::function<int64_t()> clock_ms_;
+  Admission admission_;  // set before handlers are registered
   uint64_t instance_;
   mutable std::mutex mutex_;
   LockTable table_;  // GUARDED_BY(mutex_)

@@ -5,7 +5,18 @@
 
 namespace combfs::metad::ops {
 
-Result<proto::LinkResponse> link(OpsContext& ctx, const proto::LinkRequest& req) {
+Result<proto::LinkResponse> link(OpsContext& ctx, const proto::LinkRequest& in) {
+  // A file that moved away from here with its directory: its owner is stale.
+  proto::LinkRequest fixed;
+  const proto::LinkRequest* r = &in;
+  if (in.owner() == 0 || in.owner() == ctx.store.node_id()) {
+    if (auto to = ctx.store.moved_to(EntryId::from_proto(in.id()))) {
+      fixed = in;
+      fixed.set_owner(*to);
+      r = &fixed;
+    }
+  }
+  const proto::LinkRequest& req = *r;
   proto::LinkResponse resp;
   if (req.owner() != 0 && req.owner() != ctx.store.node_id()) {
     if (!ctx.cross) return error(proto::META_XDEV, "this metad cannot reach the metad that stores the file");

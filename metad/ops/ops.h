@@ -66,5 +66,18 @@ Result<proto::RemoteInsertDentryResponse> remote_insert_dentry(MetaStore& store,
 Result<proto::RemoteOpAppliedResponse> remote_op_applied(MetaStore& store, const proto::RemoteOpAppliedRequest& req);
 Result<proto::RemoteAncestryResponse> remote_ancestry(MetaStore& store, const proto::RemoteAncestryRequest& req);
 
+// Subtree migration (docs/metadata.md "Migration").
+Result<proto::MigrateDirResponse> migrate_dir(OpsContext& ctx, const proto::MigrateDirRequest& req);
+Result<proto::ListMigrationsResponse> list_migrations(OpsContext& ctx, const proto::ListMigrationsRequest& req);
+Result<proto::RemoteMigrateInResponse> remote_migrate_in(MetaStore& store, const proto::RemoteMigrateInRequest& req);
+Result<proto::RemoteMigrateDropResponse> remote_migrate_drop(MetaStore& store, const proto::RemoteMigrateDropRequest& req);
+Result<proto::RemoteSetChildOwnerResponse> remote_set_child_owner(MetaStore& store,
+                                                                  const proto::RemoteSetChildOwnerRequest& req);
+
+// fsctl fsck --metadata: check (and repair) the namespace over every metad.
+Result<proto::MetaFsckResponse> meta_fsck(OpsContext& ctx, const proto::MetaFsckRequest& req);
+Result<proto::RemoteSnapshotResponse> remote_snapshot(MetaStore& store, const proto::RemoteSnapshotRequest& req);
+Result<proto::RemoteRepairResponse> remote_repair(MetaStore& store, const proto::RemoteRepairRequest& req);
+
 }  // namespace ops
 }  // namespace combfs::metad

@@ -6,8 +6,20 @@
 
 namespace combfs::metad::ops {
 
-Result<proto::RenameResponse> rename(OpsContext& ctx, const proto::RenameRequest& req) {
+Result<proto::RenameResponse> rename(OpsContext& ctx, const proto::RenameRequest& in) {
   const uint32_t self = ctx.store.node_id();
+  // A target directory that moved away from here (docs/metadata.md
+  // "Migration"): the sender's dst_owner is stale; use where it went.
+  proto::RenameRequest fixed;
+  const proto::RenameRequest* r = &in;
+  if (in.dst_owner() == 0 || in.dst_owner() == self) {
+    if (auto to = ctx.store.moved_to(EntryId::from_proto(in.dst_parent()))) {
+      fixed = in;
+      fixed.set_dst_owner(*to);
+      r = &fixed;
+    }
+  }
+  const proto::RenameRequest& req = *r;
   const bool elsewhere = req.dst_owner() != 0 && req.dst_owner() != self;
   Result<void> done;
   if (!elsewhere) {

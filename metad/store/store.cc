@@ -60,6 +60,7 @@ Result<std::unique_ptr<MetaStore>> MetaStore::open(StoreOptions options) {
     return store->sweep_orphans(t);
   }));
   store->entries_ = COMBFS_TRY(store->read([](Tables& t) { return t.count_inodes(); }));
+  COMBFS_CHECK(store->load_moved());
   return store;
 }
 
@@ -165,7 +166,7 @@ proto::MetaJournalRecord MetaStore::release_record(const Dentry& d) const {
 
 std::string describe(const proto::MetaJournalRecord& r) {
   static const char* ops[] = {"mkdir", "rmdir", "release", "rename", "rename-out", "link"};
-  const char* op = r.op() >= 0 && r.op() < 6 ? ops[r.op()] : "?";
+  const char* op = r.op() >= 0 && r.op() < 6 ? ops[r.op()] : r.op() == proto::JOURNAL_MIGRATE ? "migrate" : "?";
   return fmt::format("{} '{}' in {} ({} {} on metad {}, {})", op, r.name(), EntryId::from_proto(r.parent()).to_string(),
                      r.child_type() == proto::FT_DIR ? "directory" : "entry", EntryId::from_proto(r.child()).to_string(),
                      r.child_owner(), r.state() == proto::JOURNAL_COMMITTED ? "committed" : "not committed");

@@ -21,7 +21,9 @@
 // - Thread-safe: one connection guarded by one mutex.
 #pragma once
 
+#include <atomic>
 #include <functional>
+#include <unordered_map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -278,6 +280,48 @@ class MetaStore {
     std::vector<std::pair<int64_t, proto::MetaJournalRecord>> journal;
   };
   Result<Snapshot> snapshot();
+  // Applies one repair of fsctl fsck --metadata --repair to this metad's rows
+  // (metad/cross/fsck.h). false: the rows changed since the check (skipped).
+  Result<bool> apply_repair(const proto::MetaRepair& repair);
+
+  // ---- Subtree migration (store_migrate.cc, docs/metadata.md "Migration") ----
+  // The files stored here that directory `dir` names (they move with it).
+  Result<std::vector<EntryId>> migrate_files(EntryId dir);
+  // Source side, before the copy: checks that `dir` (here) can move to metad
+  // `to` (not the root, not pending/removing: UNAVAILABLE; names of files
+  // stored elsewhere or hard-linked files: META_BUSY), reads its rows and
+  // journals an INTENT record whose undo drops the copy on `to`.
+  struct MigrateBegun {
+    int64_t seq = 0;
+    proto::RemoteMigrateInRequest rows;
+  };
+  Result<MigrateBegun> migrate_begin(EntryId dir, uint32_t to);
+  // Source side, after `to` has the copy: if the rows are still those sent
+  // (else UNAVAILABLE, record left INTENT for undo), deletes them, leaves a
+  // forwarding record per entry, points the name at `to` when the parent is
+  // here, logs the move and marks the record COMMITTED with the steps left
+  // elsewhere (confirm on `to`, the name on the parent's metad, the
+  // subdirectories' "..").
+  struct MigrateCommitted {
+    uint32_t entries = 0;
+    std::vector<proto::DirShard> subdirs;  // (id, owner) after the move
+  };
+  Result<MigrateCommitted> migrate_commit(int64_t seq, const proto::RemoteMigrateInRequest& sent,
+                                          const std::string& reason);
+  // Target side: stores the copy (the directory pending); idempotent.
+  Result<void> migrate_in(const proto::RemoteMigrateInRequest& req);
+  // Target side: deletes a copy whose move gave up (only while pending).
+  Result<void> migrate_drop(EntryId dir, uint32_t origin);
+  // The dentry naming directory `child` (in `parent`, else anywhere here) records child_owner.
+  Result<void> set_child_owner(EntryId parent, EntryId child, uint32_t child_owner);
+  // The metad an entry that used to be here moved to (its forwarding record).
+  std::optional<uint32_t> moved_to(EntryId id) const;
+  // The moves this metad made as the source, oldest first.
+  Result<std::vector<proto::MigrationRecord>> migrations();
+  // The directories here with the most entries, most first (the balancer's candidates).
+  Result<std::vector<std::pair<EntryId, uint64_t>>> largest_directories(size_t limit);
+  // (id, owner) of every subdirectory of `dir` (here).
+  Result<std::vector<proto::DirShard>> subdirs(EntryId dir);
 
   // The removal queue, oldest first.
   Result<std::vector<Removal>> pending_removals(size_t limit);
@@ -293,6 +337,7 @@ class MetaStore {
   struct TxEffects {
     int64_t entry_delta = 0;
     bool enqueued = false;
+    std::vector<std::pair<EntryId, uint32_t>> moved;  // forwarding changes (node 0: erased)
   };
 
   explicit MetaStore(StoreOptions options);
@@ -344,6 +389,14 @@ class MetaStore {
   // ".." leaves this metad before deciding.
   Result<std::optional<bool>> is_in_subtree(Tables& t, EntryId dir, EntryId ancestor);
   Result<void> sweep_orphans(Tables& t);
+  // Migration helpers (store_migrate.cc).
+  Result<proto::MigratedInode> to_migrated(Tables& t, const Inode& inode);
+  Result<void> insert_migrated(Tables& t, const proto::MigratedInode& m, Inode::State state);
+  Result<proto::RemoteMigrateInRequest> export_dir(Tables& t, EntryId dir);
+  // Deletes the pending copy of `dir` and its files; they are forwarded to `origin`.
+  Result<void> drop_copy(Tables& t, EntryId dir, uint32_t origin);
+  Result<void> load_moved();
+  void apply_moved(const std::vector<std::pair<EntryId, uint32_t>>& changes);
 
   StoreOptions options_;
   mutable std::mutex mutex_;
@@ -353,6 +406,10 @@ class MetaStore {
   uint64_t entries_ = 0;            // GUARDED_BY(mutex_)
   TxEffects effects_;               // GUARDED_BY(mutex_): of the running transaction
   std::function<void()> removal_listener_;  // GUARDED_BY(mutex_)
+  // Forwarding records (table `moved`) in memory: every request checks them.
+  mutable std::mutex moved_mutex_;
+  std::unordered_map<EntryId, uint32_t> moved_;  // GUARDED_BY(moved_mutex_)
+  std::atomic<bool> any_moved_{false};
 };
 
 // Name rules shared by every operation that adds or looks up a name.

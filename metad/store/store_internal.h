@@ -25,6 +25,7 @@ auto MetaStore::write(F&& f) -> decltype(f(std::declval<Tables&>())) {
     if (!committed) return std::unexpected(committed.error());
     entries_ = static_cast<uint64_t>(static_cast<int64_t>(entries_) + effects_.entry_delta);
     if (effects_.enqueued) notify = removal_listener_;
+    apply_moved(effects_.moved);
     return r;
   }();
   if (notify) notify();

@@ -156,7 +156,7 @@ Result<void> Tables::create_schema() {
   int64_t v = version.value_or(1);
   if (v < 2) COMBFS_CHECK(db_.exec(kMigrateTo2));
   if (v != kSchemaVersion) COMBFS_CHECK(set_meta("schema_version", kSchemaVersion));
-  return {};
+  return create_migration_schema();
 }
 
 Result<std::optional<int64_t>> Tables::get_meta(const std::string& key) {

@@ -97,6 +97,22 @@ class Tables {
   Result<std::vector<Inode>> list_inodes(EntryId after, uint32_t limit);
   Result<std::vector<Dentry>> list_all_dentries(int64_t after_seq, uint32_t limit);
 
+  // ---- Subtree migration (tables_migrate.cc): moved(id, node, moved_ns)
+  // forwards requests for entries that moved; migrations(seq, record) logs
+  // the moves this metad made as their source. ----
+  Result<void> create_migration_schema();
+  Result<std::vector<std::pair<std::string, std::string>>> list_xattr_values(EntryId id);  // (name, value) by name
+  Result<std::vector<std::pair<uint64_t, OpenCounts>>> list_opens(EntryId id);          // by client id
+  Result<void> delete_opens(EntryId id);
+  Result<uint64_t> count_remote_names(EntryId id);
+  Result<void> put_moved(EntryId id, uint32_t node, int64_t moved_ns);
+  Result<bool> delete_moved(EntryId id);  // false: there was none
+  Result<std::vector<std::pair<EntryId, uint32_t>>> list_moved();
+  Result<void> insert_migration(const std::string& record);  // a serialized proto::MigrationRecord
+  Result<std::vector<std::string>> list_migrations();
+  // Directories by number of entries, most first.
+  Result<std::vector<std::pair<EntryId, uint64_t>>> largest_directories(size_t limit);
+
  private:
   Db& db_;
 };

@@ -575,5 +575,112 @@ INSTANTIATE_TEST_SUITE_P(AllPoints, CrashTest,
                            return n;
                          });
 
+// ---- Migration (docs/metadata.md "Migration") ----
+
+class MigrateTest : public CrossTest {
+ protected:
+  Result<proto::MigrateDirResponse> migrate(uint32_t owner, EntryId dir, uint32_t to) {
+    proto::MigrateDirRequest r;
+    dir.to_proto(r.mutable_dir());
+    r.set_to(to);
+    r.set_reason("test");
+    return call(owner, r);
+  }
+};
+
+TEST_F(MigrateTest, MovesADirectoryWithItsFilesAndRedirects) {
+  place_on(1);
+  EntryId a = EntryId::from_proto(mkdir(1, root_, "a").attr().id());
+  EntryId b = EntryId::from_proto(mkdir(1, a, "b").attr().id());
+  EntryId f = file(1, a, "f");
+  auto moved = must(migrate(1, a, 2));
+  EXPECT_EQ(moved.moved_entries(), 2u);  // a and f; b is a name that moved, b itself stays
+  ASSERT_EQ(moved.subdirs_size(), 1);
+  EXPECT_EQ(EntryId::from_proto(moved.subdirs(0).id()), b);
+  EXPECT_EQ(moved.subdirs(0).owner(), 1u);
+  expect_clean();
+
+  // The root's name points at metad 2; the old owner redirects.
+  EXPECT_EQ(must(lookup(1, root_, "a")).attr().owner_node(), 2u);
+  proto::GetAttrRequest g;
+  f.to_proto(g.mutable_id());
+  auto stale = call(1, g);
+  ASSERT_EQ(code_of(stale), proto::META_NOT_OWNER);
+  EXPECT_EQ(stale.error().redirect_node(), 2u);
+  EXPECT_EQ(must(call(2, g)).info().attr().owner_node(), 2u);
+  EXPECT_EQ(must(lookup(2, a, "f")).attr().owner_node(), 2u);
+  // Requests with a stale owner are redirected, not refused; new entries land on 2.
+  proto::CreateRequest c;
+  a.to_proto(c.mutable_parent());
+  c.set_name("g");
+  c.set_mode(S_IFIFO | 0644);
+  auto redirected = call(1, c);
+  ASSERT_EQ(code_of(redirected), proto::META_NOT_OWNER);
+  EXPECT_EQ(redirected.error().redirect_node(), 2u);
+  file(2, a, "g");
+  EXPECT_EQ(names(2, a), (std::vector<std::string>{"b", "f", "g"}));
+
+  // b follows; then a moves back to 1 and is served there again.
+  must(migrate(1, b, 2));
+  must(migrate(2, a, 1));
+  EXPECT_EQ(must(call(1, g)).info().attr().owner_node(), 1u);
+  EXPECT_EQ(must(lookup(1, root_, "a")).attr().owner_node(), 1u);
+  EXPECT_EQ(must(lookup(1, a, "b")).attr().owner_node(), 2u);
+  expect_clean();
+  // The root cannot move; moving to where it is already moves nothing.
+  EXPECT_EQ(code_of(migrate(1, root_, 2)), proto::META_BUSY);
+  EXPECT_TRUE(must(migrate(2, b, 2)).already_there());
+}
+
+TEST_F(MigrateTest, RefusesHardLinkedFiles) {
+  place_on(1);
+  EntryId a = EntryId::from_proto(mkdir(1, root_, "a").attr().id());
+  EntryId f = file(1, a, "f");
+  must(link(1, f, 1, root_, "l"));
+  EXPECT_EQ(code_of(migrate(1, a, 2)), proto::META_BUSY);
+  must(unlink(1, root_, "l"));
+  must(migrate(1, a, 2));
+  expect_clean();
+}
+
+class MigrateCrashTest : public MigrateTest, public ::testing::WithParamInterface<std::string> {};
+
+// A directory named on metad 3, stored on 1, with a file and a subdirectory
+// on 2, moves to 2 and stops at a crash point: after recovery it is on one
+// metad entirely, the namespace checks clean, and the move can be repeated.
+TEST_P(MigrateCrashTest, RecoveryLeavesTheDirectoryOnOneMetad) {
+  place_on(3);
+  EntryId p = EntryId::from_proto(mkdir(1, root_, "p").attr().id());
+  place_on(1);
+  EntryId a = EntryId::from_proto(mkdir(3, p, "a").attr().id());
+  place_on(2);
+  mkdir(1, a, "s");
+  EntryId f = file(1, a, "f");
+  expect_clean();
+
+  crash_once_at(GetParam());
+  auto done = migrate(1, a, 2);
+  ASSERT_EQ(crashes(), 1) << GetParam() << " not reached: " << (done ? "OK" : done.error().to_string());
+  EXPECT_FALSE(done);
+  EXPECT_EQ(recover(), 0u);
+  expect_clean();
+  const uint32_t where = must(lookup(3, p, "a")).attr().owner_node();
+  EXPECT_TRUE(where == 1 || where == 2) << where;
+  EXPECT_EQ(must(lookup(where, a, "f")).attr().id().lo(), f.lo);
+  if (where == 1) must(migrate(1, a, 2));
+  EXPECT_EQ(must(lookup(3, p, "a")).attr().owner_node(), 2u);
+  EXPECT_EQ(must(lookup(2, a, "s")).attr().owner_node(), 2u);
+  expect_clean();
+}
+
+INSTANTIATE_TEST_SUITE_P(AllPoints, MigrateCrashTest,
+                         ::testing::Values("migrate.begun", "migrate.copied", "migrate.committed"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string n = info.param;
+                           for (char& ch : n)
+                             if (ch == '.') ch = '_';
+                           return n;
+                         });
+
 }  // namespace
 }  // namespace combfs::metad
