@@ -7,6 +7,7 @@
 #endif
 #include <fuse_lowlevel.h>
 
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -24,6 +25,9 @@ struct FsConfig {
   double entry_timeout = 1.0;
   std::string mgmtd;        // host:port, for the entryinfo xattr
   std::string secret_file;  // absolute path, for the entryinfo xattr
+  // Direct I/O with parallel writes for write-only and shared-writer opens
+  // (open_reply.h); -o no_parallel_writes turns it off.
+  bool parallel_writes = true;
 };
 
 struct Fs {
@@ -48,6 +52,9 @@ struct Fs {
   FsConfig config;
   // Set by run_mount once the session exists; for notifications to the kernel.
   fuse_session* session = nullptr;
+  std::string mountpoint;  // absolute; set by run_mount
+  // Readahead is raised on the first request after INIT (readahead.h).
+  std::once_flag readahead_once;
 
   // The inode's owner with 0 (root) resolved through the cluster map.
   uint32_t owner(const Inode& inode) { return inode.owner ? inode.owner : cluster.root_owner(); }
@@ -115,5 +122,7 @@ void op_flock(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, int op);
 client::LockSubject lock_subject(const fuse_file_info* fi);
 // ops_table.cc
 void op_init(void* userdata, fuse_conn_info* conn);
+// Raises the mount's readahead once, from the first requests after INIT.
+void after_init(Fs& fs);
 
 }  // namespace combfs::fuse

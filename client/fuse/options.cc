@@ -48,6 +48,9 @@ Result<void> apply_option(MountOptions& o, const std::string& opt) {
   } else if (key == "entry_timeout") {
     COMBFS_CHECK(need_value());
     o.entry_timeout = COMBFS_TRY(parse_seconds(key, value));
+  } else if (key == "no_parallel_writes" || key == "parallel_writes") {
+    if (has_value) return error(proto::INVALID_ARGUMENT, fmt::format("-o {} takes no value", key));
+    o.parallel_writes = key == "parallel_writes";
   } else if (key == "log_file") {
     COMBFS_CHECK(need_value());
     o.log_file = value;
@@ -92,6 +95,8 @@ std::string mount_usage(const std::string& program) {
       "  -o secret=FILE         the cluster's shared secret file (default {})\n"
       "  -o attr_timeout=S      seconds the kernel caches attributes (default 1)\n"
       "  -o entry_timeout=S     seconds the kernel caches names (default 1)\n"
+      "  -o no_parallel_writes   buffered writes also for write-only and shared-writer opens\n"
+      "                         (default: those are direct I/O, written by several threads at once)\n"
       "  -o log_file=FILE, log_level=LEVEL   same as --log-file / --log-level\n"
       "  -o max_threads=N, max_idle_threads=N   FUSE worker threads (default 64 / 16)\n"
       "  -o allow_other, ro, ...   passed to FUSE / the kernel\n"

@@ -5,7 +5,8 @@
 //   mount.combfs SPEC DIR [-sfnv] [-o OPTS]        (as mount(8) calls it)
 //
 // Our own -o options: secret=FILE, attr_timeout=S, entry_timeout=S,
-// log_file=FILE, log_level=LEVEL, max_threads=N, max_idle_threads=N.
+// log_file=FILE, log_level=LEVEL, max_threads=N, max_idle_threads=N,
+// no_parallel_writes / parallel_writes.
 // fstab-only options (defaults, auto, noauto, user, users, nouser, nofail,
 // _netdev, comment=..., x-...) are dropped; everything else goes to libfuse.
 #pragma once
@@ -32,6 +33,7 @@ struct MountOptions {
   std::string log_level = "warn";
   unsigned max_threads = 64;
   unsigned max_idle_threads = 16;
+  bool parallel_writes = true;  // -o no_parallel_writes (client/fuse/open_reply.h)
   std::vector<std::string> fuse_options;  // passed to libfuse with -o
   bool help = false;
 };

@@ -22,7 +22,18 @@ TEST(MountOptions, Defaults) {
   EXPECT_DOUBLE_EQ(o->attr_timeout, 1.0);
   EXPECT_DOUBLE_EQ(o->entry_timeout, 1.0);
   EXPECT_FALSE(o->foreground);
+  EXPECT_TRUE(o->parallel_writes);
   EXPECT_TRUE(o->fuse_options.empty());
+}
+
+TEST(MountOptions, ParallelWritesCanBeTurnedOff) {
+  auto o = parse({"combfs-client", "h", "/m", "-o", "no_parallel_writes,ro"});
+  ASSERT_TRUE(o) << o.error().to_string();
+  EXPECT_FALSE(o->parallel_writes);
+  EXPECT_EQ(o->fuse_options, (std::vector<std::string>{"ro"}));
+  auto bad = parse({"combfs-client", "h", "/m", "-o", "no_parallel_writes=1"});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("takes no value"), std::string::npos) << bad.error().message();
 }
 
 TEST(MountOptions, OwnOptionsAreTakenAndTheRestGoesToFuse) {
