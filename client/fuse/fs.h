@@ -12,6 +12,7 @@
 #include <string>
 
 #include "client/fuse/inode_table.h"
+#include "client/fuse/options.h"
 #include "client/lib/cluster.h"
 #include "client/lib/data_path.h"
 #include "client/lib/files.h"
@@ -25,9 +26,8 @@ struct FsConfig {
   double entry_timeout = 1.0;
   std::string mgmtd;        // host:port, for the entryinfo xattr
   std::string secret_file;  // absolute path, for the entryinfo xattr
-  // Direct I/O with parallel writes for write-only and shared-writer opens
-  // (open_reply.h); -o no_parallel_writes turns it off.
-  bool parallel_writes = true;
+  // Which opens get direct I/O with parallel writes (open_reply.h).
+  ParallelWrites parallel_writes = ParallelWrites::kWriteOnly;
 };
 
 struct Fs {

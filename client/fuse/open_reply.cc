@@ -64,10 +64,10 @@ fuse_entry_out entry_out(const fuse_entry_param& e) {
 
 }  // namespace
 
-bool wants_parallel_writes(int open_flags, uint32_t open_writers) {
+bool wants_parallel_writes(ParallelWrites policy, int open_flags, uint32_t open_writers) {
   int mode = open_flags & O_ACCMODE;
-  if (mode == O_RDONLY) return false;
-  return mode == O_WRONLY || open_writers > 1;
+  if (policy == ParallelWrites::kOff || mode == O_RDONLY) return false;
+  return mode == O_WRONLY || (policy == ParallelWrites::kShared && open_writers > 1);
 }
 
 int reply_open_flags(fuse_req_t req, const fuse_file_info* fi, uint32_t extra_flags) {

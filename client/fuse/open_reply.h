@@ -12,11 +12,12 @@
 
 namespace combfs::fuse {
 
-// Whether an open of a regular file gets direct I/O with parallel writes:
-// a writable open that is write-only (such a descriptor cannot be mmap'ed and
-// does not read, so bypassing the page cache costs it nothing), or that shares
-// the file with other writers (open_writers counts this open too).
-bool wants_parallel_writes(int open_flags, uint32_t open_writers);
+// Whether an open of a regular file gets direct I/O with parallel writes
+// under `policy`: a write-only open (such a descriptor cannot be mmap'ed and
+// does not read, so bypassing the page cache costs it nothing); with kShared
+// also a read-write open of a file that has other writers (open_writers counts
+// this open too; such a descriptor cannot be mmap'ed MAP_SHARED: ENODEV).
+bool wants_parallel_writes(ParallelWrites policy, int open_flags, uint32_t open_writers);
 
 // fuse_reply_open / fuse_reply_create with extra FOPEN_* bits in open_flags
 // (the bits fuse_file_info expresses are taken from fi as libfuse would).

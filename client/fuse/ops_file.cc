@@ -34,8 +34,8 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   client::OpenFile* raw = file->release();
   fi->fh = reinterpret_cast<uint64_t>(raw);
   fi->keep_cache = 0;  // close-to-open: another client may have changed the data
-  uint32_t extra = info.attr().type() == proto::FT_REG && fs.config.parallel_writes &&
-                           wants_parallel_writes(fi->flags, info.attr().open_writers())
+  uint32_t extra = info.attr().type() == proto::FT_REG &&
+                           wants_parallel_writes(fs.config.parallel_writes, fi->flags, info.attr().open_writers())
                        ? FOPEN_DIRECT_IO | FOPEN_PARALLEL_DIRECT_WRITES
                        : 0;
   if (reply_open_flags(req, fi, extra) != 0) {

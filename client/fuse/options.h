@@ -6,7 +6,7 @@
 //
 // Our own -o options: secret=FILE, attr_timeout=S, entry_timeout=S,
 // log_file=FILE, log_level=LEVEL, max_threads=N, max_idle_threads=N,
-// no_parallel_writes / parallel_writes.
+// parallel_writes=off|wronly|shared (no_parallel_writes = off).
 // fstab-only options (defaults, auto, noauto, user, users, nouser, nofail,
 // _netdev, comment=..., x-...) are dropped; everything else goes to libfuse.
 #pragma once
@@ -19,6 +19,13 @@
 namespace combfs::fuse {
 
 inline constexpr const char* kDefaultSecretFile = "/etc/combfs/secret";
+
+// Which opens for writing get direct I/O with parallel writes (open_reply.h).
+enum class ParallelWrites {
+  kOff,        // none: every write takes the inode lock
+  kWriteOnly,  // O_WRONLY opens (default): they cannot mmap and never read
+  kShared,     // also O_RDWR opens of a file that has other writers (those cannot mmap MAP_SHARED)
+};
 
 struct MountOptions {
   std::string program = "combfs-client";
@@ -33,7 +40,7 @@ struct MountOptions {
   std::string log_level = "warn";
   unsigned max_threads = 64;
   unsigned max_idle_threads = 16;
-  bool parallel_writes = true;  // -o no_parallel_writes (client/fuse/open_reply.h)
+  ParallelWrites parallel_writes = ParallelWrites::kWriteOnly;
   std::vector<std::string> fuse_options;  // passed to libfuse with -o
   bool help = false;
 };

@@ -66,7 +66,7 @@ void reply_create(fuse_req_t req, const proto::EntryInfo& info, uint32_t parent_
   client::OpenFile* raw = file.release();
   fi->fh = reinterpret_cast<uint64_t>(raw);
   fi->keep_cache = 0;
-  uint32_t extra = fs.config.parallel_writes && wants_parallel_writes(fi->flags, info.attr().open_writers())
+  uint32_t extra = wants_parallel_writes(fs.config.parallel_writes, fi->flags, info.attr().open_writers())
                        ? FOPEN_DIRECT_IO | FOPEN_PARALLEL_DIRECT_WRITES
                        : 0;
   if (reply_create_flags(req, e, fi, extra) != 0) {
