@@ -12,3 +12,7 @@ if(MPI_C_FOUND)
 else()
   message(STATUS "bench: no MPI found; combfs-mpi-checkpoint is not built (apt-get install libopenmpi-dev)")
 endif()
+
+# libcombfs without FUSE: the C API's data path (the "libcombfs: ..." rows).
+add_executable(combfs-libbench ${CMAKE_CURRENT_LIST_DIR}/libbench.cc)
+target_link_libraries(combfs-libbench PRIVATE combfs_client Threads::Threads)

@@ -33,6 +33,12 @@ WORKLOADS = [
     ("md_parallel_rmdir", "rmdir, 4 dirs x 4 procs", "ops/s"),
     ("mpi_mpiio", "MPI checkpoint, MPI-IO, 4 ranks", "GiB/s"),
     ("mpi_posix", "MPI checkpoint, POSIX, 4 ranks", "GiB/s"),
+    # libcombfs (C API, no FUSE; combfs only): bench/libbench.cc.
+    ("lib_seq_write", "libcombfs: seq write 1 MiB + fsync", "MiB/s"),
+    ("lib_seq_read", "libcombfs: seq read 1 MiB", "MiB/s"),
+    ("lib_seq_read_batch", "libcombfs: seq read, batches of 8 x 1 MiB", "MiB/s"),
+    ("lib_randread_4k_batch", "libcombfs: 4 KiB random read, batches of 64", "IOPS"),
+    ("lib_n1_write", "libcombfs: N-1 write, 4 threads, 1 file", "MiB/s"),
 ]
 FILESYSTEMS = ["local", "combfs", "glusterfs", "moosefs"]
 PEERS = ["glusterfs", "moosefs"]
@@ -258,9 +264,13 @@ SELECT = {
     "mpi": {"mpiio_gibps": "mpi_mpiio", "posix_gibps": "mpi_posix"},
     "memcpy": {"memcpy_gibps": "memcpy"},
     "tcp": {"tcp_gibps": "tcp"},
+    "libbench": {"seq_write_mibps": "lib_seq_write", "seq_read_mibps": "lib_seq_read",
+                 "seq_read_batch_mibps": "lib_seq_read_batch", "randread_4k_batch_iops": "lib_randread_4k_batch",
+                 "n1_write_mibps": "lib_n1_write"},
 }
 
-GROUPS = {"mdbench": list(SELECT["mdbench"].values()), "mpi_checkpoint": list(SELECT["mpi"].values())}
+GROUPS = {"mdbench": list(SELECT["mdbench"].values()), "mpi_checkpoint": list(SELECT["mpi"].values()),
+          "libcombfs": list(SELECT["libbench"].values())}
 
 if __name__ == "__main__":
     main(sys.argv)

@@ -125,7 +125,7 @@ install_deps() {
 
 build() {
   local targets=(combfs-mdbench combfs-syslimits)
-  [[ " ${SELECTED[*]} " == *" combfs "* ]] && targets+=(combfs-mgmtd combfs-metad combfs-stored combfs-client)
+  [[ " ${SELECTED[*]} " == *" combfs "* ]] && targets+=(combfs-mgmtd combfs-metad combfs-stored combfs-client combfs-libbench)
   cmake -S "$repo" -B "$BUILD_DIR" -G Ninja >"$RAW/cmake.log" 2>&1 || die "cmake failed; see $RAW/cmake.log"
   # The MPI program exists only when cmake found an MPI; without it the MPI rows say why.
   ninja -C "$BUILD_DIR" -t targets all 2>/dev/null | grep -q '^combfs-mpi-checkpoint:' && targets+=(combfs-mpi-checkpoint)
@@ -245,6 +245,16 @@ for fs in "${SELECTED[@]}"; do
     continue
   fi
   run_workloads "$fs" "$mnt"
+  # libcombfs: the same cluster without FUSE, through the library's C API.
+  if [ "$fs" = combfs ]; then
+    if [ -x "$BIN/combfs-libbench" ]; then
+      step combfs libcombfs $((4 * IO_LIMIT)) libbench "$BIN/combfs-libbench" \
+        --mgmtd "127.0.0.1:$(cat "$BENCH_DATA/combfs/mgmtd.port")" --secret "$BENCH_DATA/combfs/secret" \
+        --dir /bench-lib --mib $SIZE_MIB --seconds $RAND_SECONDS
+    else
+      results add-error "$RECORDS" combfs libcombfs "$BIN/combfs-libbench missing: run without --no-build"
+    fi
+  fi
   log "$fs: tearing down"
   teardown
 done

@@ -7,10 +7,12 @@
 #endif
 #include <fuse_lowlevel.h>
 
+#include <mutex>
 #include <optional>
 #include <string>
 
 #include "client/fuse/inode_table.h"
+#include "client/fuse/options.h"
 #include "client/lib/cluster.h"
 #include "client/lib/data_path.h"
 #include "client/lib/files.h"
@@ -24,6 +26,8 @@ struct FsConfig {
   double entry_timeout = 1.0;
   std::string mgmtd;        // host:port, for the entryinfo xattr
   std::string secret_file;  // absolute path, for the entryinfo xattr
+  // Which opens get direct I/O with parallel writes (open_reply.h).
+  ParallelWrites parallel_writes = ParallelWrites::kWriteOnly;
 };
 
 struct Fs {
@@ -51,6 +55,9 @@ struct Fs {
   // The kernel enforces POSIX ACLs (FUSE_CAP_POSIX_ACL negotiated in op_init,
   // before any request): only then are system.posix_acl_* accepted.
   bool posix_acl = false;
+  std::string mountpoint;  // absolute; set by run_mount
+  // Readahead is raised on the first request after INIT (readahead.h).
+  std::once_flag readahead_once;
 
   // The inode's owner with 0 (root) resolved through the cluster map.
   uint32_t owner(const Inode& inode) { return inode.owner ? inode.owner : cluster.root_owner(); }
@@ -118,5 +125,7 @@ void op_flock(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, int op);
 client::LockSubject lock_subject(const fuse_file_info* fi);
 // ops_table.cc
 void op_init(void* userdata, fuse_conn_info* conn);
+// Raises the mount's readahead once, from the first requests after INIT.
+void after_init(Fs& fs);
 
 }  // namespace combfs::fuse

@@ -119,7 +119,7 @@ int run_mount(const MountOptions& o) {
   copts.secret = *secret;
   auto cluster = client::Cluster::connect(copts);
   if (!cluster) return fail(o, cluster.error().message()), 1;
-  Fs fs(**cluster, FsConfig{o.attr_timeout, o.entry_timeout, mgmtd->to_string(), secret_path});
+  Fs fs(**cluster, FsConfig{o.attr_timeout, o.entry_timeout, mgmtd->to_string(), secret_path, o.parallel_writes});
   // The root metad must answer too, or every path would fail after mounting.
   auto root = fs.meta.getattr(0, EntryId::root());
   if (!root) {
@@ -140,6 +140,7 @@ int run_mount(const MountOptions& o) {
   fuse_session* se = fuse_session_new(&fargs, &fs_operations(), sizeof(fuse_lowlevel_ops), &fs);
   if (!se) return fail(o, fmt::format("cannot start a FUSE session with options '{}' (see the message above)", opts)), 1;
   fs.session = se;
+  fs.mountpoint = mountpoint;
   if (fuse_set_signal_handlers(se) != 0) {
     fuse_session_destroy(se);
     return fail(o, "cannot install signal handlers"), 1;

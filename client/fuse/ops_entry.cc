@@ -9,6 +9,7 @@ namespace combfs::fuse {
 
 void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   Fs& fs = fs_of(req);
+  after_init(fs);
   auto dir = inode_or_reply(req, parent);
   if (!dir) return;
   uint32_t owner = fs.owner(*dir);
@@ -31,6 +32,7 @@ void op_forget_multi(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
 
 void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   Fs& fs = fs_of(req);
+  after_init(fs);
   auto inode = inode_or_reply(req, ino);
   if (!inode) return;
   auto info = fs.files.getattr(fs.owner(*inode), inode->id);
@@ -111,11 +113,13 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, f
     // which the next writer's close corrects from the targets.
     auto layout = layout_of(fs, ino, *inode, fi);
     if (!layout) return reply_status(req, "setattr", layout.error());
+    // The reply carries the size just set on every target and on metad: no
+    // need to measure it again.
     info = fs.files.truncate(owner, inode->id, **layout, static_cast<uint64_t>(attr->st_size), request);
   } else {
     info = fs.meta.setattr(owner, request);
+    if (info) info = fs.files.live_size(std::move(*info));
   }
-  if (info) info = fs.files.live_size(std::move(*info));
   if (!info) return reply_status(req, "setattr", info.error());
   auto st = to_stat(*info);
   fuse_reply_attr(req, &st, fs.config.attr_timeout);

@@ -1,11 +1,13 @@
 // Open files: open, create, read, write, flush, release, fsync. The handle in
 // fi->fh is a client::OpenFile; all I/O is synchronous on the targets.
 #include <fcntl.h>
+#include <linux/fuse.h>
 #include <spdlog/spdlog.h>
 
 #include <vector>
 
 #include "client/fuse/fs.h"
+#include "client/fuse/open_reply.h"
 
 namespace combfs::fuse {
 namespace {
@@ -17,6 +19,7 @@ bool writable(const fuse_file_info* fi) { return (fi->flags & O_ACCMODE) != O_RD
 
 void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   Fs& fs = fs_of(req);
+  after_init(fs);
   auto inode = inode_or_reply(req, ino);
   if (!inode) return;
   proto::EntryInfo info;
@@ -31,7 +34,11 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   client::OpenFile* raw = file->release();
   fi->fh = reinterpret_cast<uint64_t>(raw);
   fi->keep_cache = 0;  // close-to-open: another client may have changed the data
-  if (fuse_reply_open(req, fi) != 0) {
+  uint32_t extra = info.attr().type() == proto::FT_REG &&
+                           wants_parallel_writes(fs.config.parallel_writes, fi->flags, info.attr().open_writers())
+                       ? FOPEN_DIRECT_IO | FOPEN_PARALLEL_DIRECT_WRITES
+                       : 0;
+  if (reply_open_flags(req, fi, extra) != 0) {
     std::unique_ptr<client::OpenFile> owned(raw);
     (void)fs.files.close(*owned);
   }

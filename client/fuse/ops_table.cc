@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include "client/fuse/fs.h"
+#include "client/fuse/readahead.h"
 
 namespace combfs::fuse {
 
@@ -10,7 +11,13 @@ inline constexpr unsigned kMaxIo = 1u << 20;  // one FUSE request carries up to 
 void op_init(void* userdata, fuse_conn_info* conn) {
   conn->max_write = kMaxIo;
   conn->max_read = kMaxIo;  // must match -o max_read (see mount.cc)
+  // The kernel offers 128 KiB and takes the smaller value; after_init()
+  // raises the bdi's readahead past it.
   conn->max_readahead = kMaxIo;
+  // Readahead and parallel direct writes keep several requests of one file in
+  // flight; the kernel's default of 12 background requests would cap them.
+  conn->max_background = 64;
+  conn->congestion_threshold = 48;
   // Splice stays off until measured (docs/performance); writeback caching off:
   // writes must reach the targets synchronously for close-to-open semantics.
   conn->want &= ~(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE | FUSE_CAP_WRITEBACK_CACHE);
@@ -33,6 +40,17 @@ void op_init(void* userdata, fuse_conn_info* conn) {
   }
   spdlog::info("FUSE session: protocol {}.{}, max_write {}, capabilities {:#x}", conn->proto_major, conn->proto_minor,
                conn->max_write, conn->want);
+}
+
+void after_init(Fs& fs) {
+  if (fs.mountpoint.empty()) return;
+  std::call_once(fs.readahead_once, [&] {
+    auto raised = raise_readahead(fs.mountpoint, kReadaheadKib);
+    if (raised)
+      spdlog::info("readahead of {} raised to {} KiB", fs.mountpoint, kReadaheadKib);
+    else
+      spdlog::warn("{}", raised.error().message());
+  });
 }
 
 const fuse_lowlevel_ops& fs_operations() {

@@ -48,6 +48,20 @@ Result<void> apply_option(MountOptions& o, const std::string& opt) {
   } else if (key == "entry_timeout") {
     COMBFS_CHECK(need_value());
     o.entry_timeout = COMBFS_TRY(parse_seconds(key, value));
+  } else if (key == "no_parallel_writes") {
+    if (has_value) return error(proto::INVALID_ARGUMENT, fmt::format("-o {} takes no value", key));
+    o.parallel_writes = ParallelWrites::kOff;
+  } else if (key == "parallel_writes") {
+    COMBFS_CHECK(need_value());
+    if (value == "off")
+      o.parallel_writes = ParallelWrites::kOff;
+    else if (value == "wronly")
+      o.parallel_writes = ParallelWrites::kWriteOnly;
+    else if (value == "shared")
+      o.parallel_writes = ParallelWrites::kShared;
+    else
+      return error(proto::INVALID_ARGUMENT,
+                   fmt::format("-o parallel_writes={}: expected off, wronly or shared", value));
   } else if (key == "log_file") {
     COMBFS_CHECK(need_value());
     o.log_file = value;
@@ -92,6 +106,9 @@ std::string mount_usage(const std::string& program) {
       "  -o secret=FILE         the cluster's shared secret file (default {})\n"
       "  -o attr_timeout=S      seconds the kernel caches attributes (default 1)\n"
       "  -o entry_timeout=S     seconds the kernel caches names (default 1)\n"
+      "  -o parallel_writes=off|wronly|shared   opens whose writes to one file run in parallel\n"
+      "                         (direct I/O): wronly = O_WRONLY opens (default); shared = also\n"
+      "                         O_RDWR opens of a file with other writers (no shared mmap there)\n"
       "  -o log_file=FILE, log_level=LEVEL   same as --log-file / --log-level\n"
       "  -o max_threads=N, max_idle_threads=N   FUSE worker threads (default 64 / 16)\n"
       "  -o allow_other, ro, ...   passed to FUSE / the kernel\n"

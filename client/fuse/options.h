@@ -5,7 +5,8 @@
 //   mount.combfs SPEC DIR [-sfnv] [-o OPTS]        (as mount(8) calls it)
 //
 // Our own -o options: secret=FILE, attr_timeout=S, entry_timeout=S,
-// log_file=FILE, log_level=LEVEL, max_threads=N, max_idle_threads=N.
+// log_file=FILE, log_level=LEVEL, max_threads=N, max_idle_threads=N,
+// parallel_writes=off|wronly|shared (no_parallel_writes = off).
 // fstab-only options (defaults, auto, noauto, user, users, nouser, nofail,
 // _netdev, comment=..., x-...) are dropped; everything else goes to libfuse.
 #pragma once
@@ -18,6 +19,13 @@
 namespace combfs::fuse {
 
 inline constexpr const char* kDefaultSecretFile = "/etc/combfs/secret";
+
+// Which opens for writing get direct I/O with parallel writes (open_reply.h).
+enum class ParallelWrites {
+  kOff,        // none: every write takes the inode lock
+  kWriteOnly,  // O_WRONLY opens (default): they cannot mmap and never read
+  kShared,     // also O_RDWR opens of a file that has other writers (those cannot mmap MAP_SHARED)
+};
 
 struct MountOptions {
   std::string program = "combfs-client";
@@ -32,6 +40,7 @@ struct MountOptions {
   std::string log_level = "warn";
   unsigned max_threads = 64;
   unsigned max_idle_threads = 16;
+  ParallelWrites parallel_writes = ParallelWrites::kWriteOnly;
   std::vector<std::string> fuse_options;  // passed to libfuse with -o
   bool help = false;
 };

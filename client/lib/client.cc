@@ -8,9 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "client/lib/batch_io.h"
 #include "client/lib/cluster.h"
 #include "client/lib/files.h"
 #include "client/lib/resolve.h"
+#include "common/daemon.h"
 #include "common/mgmt_client.h"
 
 namespace combfs {
@@ -139,6 +141,43 @@ Result<std::vector<DirEntry>> Client::readdir(const std::string& path) {
     if (batch.eof() || batch.entries_size() == 0) break;
   }
   return out;
+}
+
+void Client::submit(std::span<Io> ios) {
+  std::vector<client::BatchIo> batch;
+  std::vector<size_t> index;  // batch[j] is ios[index[j]]
+  for (size_t i = 0; i < ios.size(); ++i) {
+    Io& io = ios[i];
+    if (!io.file || !io.file->file_) {
+      io.result = error(proto::INVALID_ARGUMENT, "I/O on a closed file (or none): open it first");
+      continue;
+    }
+    if (!io.buf && io.length > 0) {
+      io.result = error(proto::INVALID_ARGUMENT, "I/O without a buffer: set buf");
+      continue;
+    }
+    client::OpenFile& f = *io.file->file_;
+    if (io.write && !f.for_write) {
+      io.result = error(proto::ACCESS_DENIED, "write to a file opened read-only");
+      continue;
+    }
+    client::BatchIo b;
+    b.file = &f.id;
+    b.layout = &f.layout;
+    b.write = io.write;
+    b.offset = io.offset;
+    b.length = io.length;
+    b.buf = static_cast<char*>(io.buf);
+    batch.push_back(std::move(b));
+    index.push_back(i);
+  }
+  client::run_batch_io(*cluster_, *data_, batch);
+  for (size_t j = 0; j < batch.size(); ++j) {
+    Io& io = ios[index[j]];
+    io.result = std::move(batch[j].result);
+    // Close and fsync then measure and record the size, as after pwrite.
+    if (io.write && io.result && io.length > 0) io.file->file_->last_write_ns = now_ns();
+  }
 }
 
 File::File(Client& client, std::unique_ptr<client::OpenFile> file) : client_(client), file_(std::move(file)) {}

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <future>
 #include <thread>
 
 #include "client/lib/data_plan.h"
@@ -14,7 +13,7 @@
 namespace combfs::client {
 namespace {
 
-using Pending = std::future<Result<rpc::RawReply>>;
+using Call = rpc::RpcClient::BatchCall;
 
 Status on_target(const Status& s, uint32_t target, const EntryId& file) {
   return Status(s.code(), fmt::format("target {} (file {}): {}", target, file.to_string(), s.message()));
@@ -28,18 +27,20 @@ Result<std::vector<typename rpc::RpcClient::ResponseOf<Request>>> on_all_targets
                                                                                Fill fill) {
   std::vector<rpc::Endpoint> eps;
   for (uint32_t t : layout.targets()) eps.push_back(COMBFS_TRY(cluster.target_endpoint(t)));
-  std::vector<Pending> pending;
+  std::vector<Call> calls;
+  calls.reserve(layout.targets_size());
   for (int i = 0; i < layout.targets_size(); ++i) {
     Request req;
     req.set_target_id(layout.targets(i));
     file.to_proto(req.mutable_file());
     fill(static_cast<uint32_t>(i), req);
-    pending.push_back(cluster.rpc().start(eps[i], req));
+    calls.push_back(rpc::RpcClient::batch_call(eps[i], req));
   }
-  std::vector<typename rpc::RpcClient::ResponseOf<Request>> replies(pending.size());
+  cluster.rpc().run_batch(calls);
+  std::vector<typename rpc::RpcClient::ResponseOf<Request>> replies(calls.size());
   std::optional<Status> failed;
-  for (size_t i = 0; i < pending.size(); ++i) {
-    auto resp = rpc::RpcClient::finish<Request>(pending[i]);
+  for (size_t i = 0; i < calls.size(); ++i) {
+    auto resp = rpc::RpcClient::batch_result<Request>(calls[i]);
     if (resp)
       replies[i] = std::move(*resp);
     else if (!failed)
@@ -69,8 +70,8 @@ Result<size_t> DataPath::read_once(const EntryId& file, const proto::Layout& lay
   auto eps = COMBFS_TRY(endpoints(layout));
   auto requests = plan_io(p, offset, length, max_request(p));
 
-  std::vector<Pending> pending;
-  pending.reserve(requests.size());
+  std::vector<Call> calls;
+  calls.reserve(requests.size());
   for (const auto& r : requests) {
     proto::ReadChunkRequest req;
     req.set_target_id(layout.targets(r.target_index));
@@ -79,15 +80,16 @@ Result<size_t> DataPath::read_once(const EntryId& file, const proto::Layout& lay
     req.set_length(static_cast<uint32_t>(r.length));
     rpc::CallBulk bulk;
     bulk.in = std::span<char>(buf + r.buf_offset, r.length);
-    pending.push_back(cluster_.rpc().start(eps[r.target_index], req, bulk));
+    calls.push_back(rpc::RpcClient::batch_call(eps[r.target_index], req, bulk));
   }
-  // Wait for every request even after an error: they all write into buf.
+  // run_batch returns once every request is finished: they all write into buf.
+  cluster_.rpc().run_batch(calls);
   std::vector<uint64_t> got(requests.size());
   std::optional<Status> failed;
   bool short_piece = false;
-  for (size_t i = 0; i < pending.size(); ++i) {
+  for (size_t i = 0; i < calls.size(); ++i) {
     size_t bulk_len = 0;
-    auto resp = rpc::RpcClient::finish<proto::ReadChunkRequest>(pending[i], &bulk_len);
+    auto resp = rpc::RpcClient::batch_result<proto::ReadChunkRequest>(calls[i], &bulk_len);
     if (!resp) {
       if (!failed) failed = on_target(resp.error(), layout.targets(requests[i].target_index), file);
       continue;
@@ -110,8 +112,8 @@ Result<void> DataPath::write_once(const EntryId& file, const proto::Layout& layo
   auto eps = COMBFS_TRY(endpoints(layout));
   auto requests = plan_io(p, offset, length, max_request(p));
 
-  std::vector<Pending> pending;
-  pending.reserve(requests.size());
+  std::vector<Call> calls;
+  calls.reserve(requests.size());
   for (const auto& r : requests) {
     proto::WriteChunkRequest req;
     req.set_target_id(layout.targets(r.target_index));
@@ -119,11 +121,12 @@ Result<void> DataPath::write_once(const EntryId& file, const proto::Layout& layo
     req.set_offset(r.local_offset);
     rpc::CallBulk bulk;
     bulk.out = std::span<const char>(buf + r.buf_offset, r.length);
-    pending.push_back(cluster_.rpc().start(eps[r.target_index], req, bulk));
+    calls.push_back(rpc::RpcClient::batch_call(eps[r.target_index], req, bulk));
   }
+  cluster_.rpc().run_batch(calls);
   std::optional<Status> failed;
-  for (size_t i = 0; i < pending.size(); ++i) {
-    auto resp = rpc::RpcClient::finish<proto::WriteChunkRequest>(pending[i]);
+  for (size_t i = 0; i < calls.size(); ++i) {
+    auto resp = rpc::RpcClient::batch_result<proto::WriteChunkRequest>(calls[i]);
     uint32_t target = layout.targets(requests[i].target_index);
     if (!resp) {
       if (!failed) failed = on_target(resp.error(), target, file);

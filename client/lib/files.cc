@@ -91,7 +91,10 @@ Result<void> Files::close(OpenFile& file) {
   req.set_for_write(file.for_write);
   req.set_client_id(client_id_);
   Result<uint64_t> measured = 0;
-  if (file.for_write) {
+  // A handle that never wrote (and never truncated) changed nothing on the
+  // targets: metad's size stands and measuring it would cost one StatChunk
+  // per target on every create of an empty file.
+  if (file.for_write && file.last_write_ns.load() != 0) {
     measured = data_.size(file.id, file.layout);
     if (measured) {
       req.set_has_size(true);

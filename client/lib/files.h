@@ -1,7 +1,8 @@
 // The rules for open files that the FUSE client and libcombfs share
 // (docs/architecture.md, "Size and data semantics"):
 //   - every open sends Open and every close sends Close;
-//   - a writer's Close carries the size measured on the storage targets;
+//   - a writer's Close carries the size measured on the storage targets
+//     (only when that handle wrote: an untouched file's size is metad's);
 //   - truncate = TruncateChunk on every target, then SetAttr(SIZE) on metad;
 //   - while a file has open writers its size is max(metad size, storage size).
 //
@@ -51,8 +52,9 @@ class Files {
                                            uint32_t mode, Creator creator, bool exclusive, bool for_write,
                                            bool truncate, proto::EntryInfo* info = nullptr);
 
-  // Sends Close (with the measured size for writers). The handle is finished
-  // whatever the result.
+  // Sends Close (with the size measured on the targets for a writer that
+  // wrote or truncated through this handle; metad keeps its size otherwise).
+  // The handle is finished whatever the result.
   Result<void> close(OpenFile& file);
 
   Result<size_t> read(OpenFile& file, char* buf, size_t length, uint64_t offset);

@@ -5,20 +5,12 @@
 
 #include <atomic>
 
+#include "common/rpc/client_connection.h"
 #include "common/rpc/watchdog.h"
 
 namespace combfs::rpc {
 
 using Clock = std::chrono::steady_clock;
-
-struct RpcClient::Connection {
-  Connection(tcp::socket s, Endpoint e, FrameLimits limits) : sock(std::move(s), limits), ep(std::move(e)) {}
-  FrameSocket sock;
-  Endpoint ep;
-  uint64_t next_request_id = 1;
-  std::string server_name;
-  bool reused = false;
-};
 
 Result<Endpoint> Endpoint::parse(const std::string& text, uint16_t default_port) {
   Endpoint ep;

@@ -7,8 +7,14 @@
 // - Connecting retries with exponential backoff until the deadline.
 // - A call that fails on a pooled connection before the server could have read
 //   it (the server closed an idle connection) is sent once more on a new one.
-// - call_async starts a call now and returns a future, so a request split over
-//   several targets goes to all of them in parallel.
+// - Synchronous calls (call, run_batch) run on the calling thread: the request
+//   is written and the reply read with non-blocking syscalls and poll()
+//   (inline_exchange.h), so a call costs no hand-off to an io thread and back.
+//   run_batch sends many calls at once (a striped I/O to all its targets) and
+//   collects the replies as they come. Only connecting (and authenticating) a
+//   new connection runs on the io threads.
+// - start/finish run a call on the io threads and return a future; for
+//   callers that must not block (coroutines) or overlap a call with other work.
 #pragma once
 
 #include <chrono>
@@ -70,12 +76,36 @@ class RpcClient {
   template <class Request>
   using ResponseOf = typename MessageTraits<Request>::Response;
 
+  // One call of run_batch(); make it with batch_call(), read it with batch_result().
+  struct BatchCall {
+    Endpoint ep;
+    uint32_t type = 0;
+    std::string body;
+    CallBulk bulk;
+    Result<RawReply> result = std::unexpected(Status(proto::INTERNAL, "call not run"));
+  };
+  template <class Request>
+  static BatchCall batch_call(const Endpoint& ep, const Request& req, CallBulk bulk = {}) {
+    return BatchCall{ep, MessageTraits<Request>::kType, encode(req), bulk};
+  }
+  template <class Request>
+  static Result<ResponseOf<Request>> batch_result(BatchCall& call, size_t* bulk_len = nullptr) {
+    return decode<Request>(std::move(call.result), bulk_len);
+  }
+
+  // Runs all calls at once on the calling thread, each on its own connection,
+  // and returns when every one has its result (reply, error reply, or failure;
+  // all share one deadline: `timeout`, or the client's call_timeout when 0).
+  void run_batch(std::span<BatchCall> calls, std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
+
   // Synchronous call; `bulk_len` (optional) receives the reply's bulk length.
   template <class Request>
   Result<ResponseOf<Request>> call(const Endpoint& ep, const Request& req, CallBulk bulk = {},
                                    size_t* bulk_len = nullptr,
                                    std::chrono::milliseconds timeout = std::chrono::milliseconds(0)) {
-    return decode<Request>(call_async_raw(ep, MessageTraits<Request>::kType, encode(req), bulk, timeout).get(), bulk_len);
+    BatchCall one = batch_call(ep, req, bulk);
+    run_batch(std::span<BatchCall>(&one, 1), timeout);
+    return batch_result<Request>(one, bulk_len);
   }
 
   // Starts the call now; get() on the result waits for it.
@@ -124,6 +154,8 @@ class RpcClient {
   asio::awaitable<Result<std::unique_ptr<Connection>>> connect(const Endpoint& ep,
                                                                std::chrono::steady_clock::time_point deadline);
   asio::awaitable<Result<void>> handshake(Connection& conn);
+  // connect() run on the io threads, for a synchronous caller.
+  Result<std::unique_ptr<Connection>> connect_blocking(const Endpoint& ep, std::chrono::steady_clock::time_point deadline);
 
   std::unique_ptr<Connection> take_idle(const Endpoint& ep);
   void give_back(std::unique_ptr<Connection> conn);

@@ -12,3 +12,11 @@ combfs_integration_test(NAME integration_garbage_test SOURCES garbage_test.cc TI
   LIBS combfs_common)
 combfs_integration_test(NAME integration_mount_test SOURCES mount_test.cc TIMEOUT 300)
 combfs_integration_test(NAME integration_restart_test SOURCES restart_test.cc TIMEOUT 300)
+
+# libcombfs: the C API from C++ and from a program compiled as C (it links the
+# C++ library, so the C++ linker links it).
+add_executable(combfs-libcombfs-check ${CMAKE_CURRENT_LIST_DIR}/libcombfs_check.c)
+target_link_libraries(combfs-libcombfs-check PRIVATE combfs_client)
+set_target_properties(combfs-libcombfs-check PROPERTIES LINKER_LANGUAGE CXX C_STANDARD 11 C_STANDARD_REQUIRED ON)
+combfs_integration_test(NAME integration_libcombfs_test SOURCES libcombfs_test.cc TIMEOUT 300 LIBS combfs_client)
+add_dependencies(integration_libcombfs_test combfs-libcombfs-check)

@@ -22,7 +22,27 @@ TEST(MountOptions, Defaults) {
   EXPECT_DOUBLE_EQ(o->attr_timeout, 1.0);
   EXPECT_DOUBLE_EQ(o->entry_timeout, 1.0);
   EXPECT_FALSE(o->foreground);
+  EXPECT_EQ(o->parallel_writes, ParallelWrites::kWriteOnly);
   EXPECT_TRUE(o->fuse_options.empty());
+}
+
+TEST(MountOptions, ParallelWritesPolicy) {
+  auto o = parse({"combfs-client", "h", "/m", "-o", "no_parallel_writes,ro"});
+  ASSERT_TRUE(o) << o.error().to_string();
+  EXPECT_EQ(o->parallel_writes, ParallelWrites::kOff);
+  EXPECT_EQ(o->fuse_options, (std::vector<std::string>{"ro"}));
+  o = parse({"combfs-client", "h", "/m", "-o", "parallel_writes=shared"});
+  ASSERT_TRUE(o) << o.error().to_string();
+  EXPECT_EQ(o->parallel_writes, ParallelWrites::kShared);
+  o = parse({"combfs-client", "h", "/m", "-o", "parallel_writes=off"});
+  ASSERT_TRUE(o) << o.error().to_string();
+  EXPECT_EQ(o->parallel_writes, ParallelWrites::kOff);
+  auto bad = parse({"combfs-client", "h", "/m", "-o", "no_parallel_writes=1"});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("takes no value"), std::string::npos) << bad.error().message();
+  bad = parse({"combfs-client", "h", "/m", "-o", "parallel_writes=always"});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("off, wronly or shared"), std::string::npos) << bad.error().message();
 }
 
 TEST(MountOptions, OwnOptionsAreTakenAndTheRestGoesToFuse) {

@@ -154,6 +154,65 @@ TEST_F(RpcTest, ParallelCallsUseSeveralConnections) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 1500ms);
 }
 
+// run_batch: calls of different kinds on the caller's thread, all at once;
+// each gets its own result.
+TEST_F(RpcTest, BatchGivesEachCallItsResult) {
+  auto c = client("correct horse battery staple");
+  std::vector<char> in(4096, 0);
+  proto::ReadChunkRequest rr;
+  rr.set_offset(3);
+  rr.set_length(4096);
+  std::vector<char> out(1 << 20, 1);
+  std::vector<RpcClient::BatchCall> calls;
+  calls.push_back(RpcClient::batch_call(ep_, proto::PingRequest()));
+  calls.push_back(RpcClient::batch_call(ep_, proto::RmDirRequest()));
+  calls.push_back(RpcClient::batch_call(ep_, rr, CallBulk{.out = {}, .in = in}));
+  calls.push_back(RpcClient::batch_call(ep_, proto::WriteChunkRequest(), CallBulk{.out = out, .in = {}}));
+  c->run_batch(calls);
+  auto ping = RpcClient::batch_result<proto::PingRequest>(calls[0]);
+  ASSERT_TRUE(ping) << ping.error().to_string();
+  EXPECT_EQ(ping->service(), "test");
+  auto rmdir = RpcClient::batch_result<proto::RmDirRequest>(calls[1]);
+  ASSERT_FALSE(rmdir);
+  EXPECT_EQ(rmdir.error().code(), proto::META_NOT_EMPTY);
+  size_t got = 0;
+  auto read = RpcClient::batch_result<proto::ReadChunkRequest>(calls[2], &got);
+  ASSERT_TRUE(read) << read.error().to_string();
+  ASSERT_EQ(got, 4096u);
+  for (size_t i = 0; i < got; ++i) ASSERT_EQ(in[i], static_cast<char>((3 + i) & 0xff));
+  auto write = RpcClient::batch_result<proto::WriteChunkRequest>(calls[3]);
+  ASSERT_TRUE(write) << write.error().to_string();
+  EXPECT_EQ(write->written(), out.size());
+
+  // Four slow calls in one batch take about one call's time, not four.
+  auto start = std::chrono::steady_clock::now();
+  std::vector<RpcClient::BatchCall> slow;
+  for (int i = 0; i < 4; ++i) slow.push_back(RpcClient::batch_call(ep_, proto::FsyncChunkRequest()));
+  c->run_batch(slow);
+  for (auto& call : slow) ASSERT_TRUE(RpcClient::batch_result<proto::FsyncChunkRequest>(call));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1500ms);
+}
+
+// One call of a batch timing out fails alone; the others and the next calls
+// (on the connections the batch gave back to the pool, used by both the
+// caller-thread and the io-thread paths) work.
+TEST_F(RpcTest, BatchTimeoutFailsOnlyTheLateCall) {
+  auto c = client("correct horse battery staple");
+  std::vector<RpcClient::BatchCall> calls;
+  calls.push_back(RpcClient::batch_call(ep_, proto::FsyncChunkRequest()));
+  calls.push_back(RpcClient::batch_call(ep_, proto::PingRequest()));
+  c->run_batch(calls, 200ms);
+  auto late = RpcClient::batch_result<proto::FsyncChunkRequest>(calls[0]);
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code(), proto::TIMEOUT);
+  EXPECT_TRUE(RpcClient::batch_result<proto::PingRequest>(calls[1]));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(c->call(ep_, proto::PingRequest()));
+    auto p = c->start(ep_, proto::PingRequest());
+    EXPECT_TRUE(RpcClient::finish<proto::PingRequest>(p));
+  }
+}
+
 TEST_F(RpcTest, WrongSecretIsRefused) {
   auto c = client("a different secret");
   auto r = c->call(ep_, proto::PingRequest());

@@ -14,11 +14,12 @@
 // same). Every call returns Result<T>; the error's message says what failed
 // and Status::to_errno() gives the errno a POSIX call would have set.
 // Thread-safe: one Client and its Files may be used from several threads.
-// (A batch API for many small operations will be added beside these calls.)
+// Many reads and writes at once: Client::submit (below); from C: combfs/combfs.h.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,18 @@ class File {
   std::unique_ptr<client::OpenFile> file_;
 };
 
+// One I/O of Client::submit().
+struct Io {
+  File* file = nullptr;
+  bool write = false;
+  uint64_t offset = 0;
+  size_t length = 0;
+  void* buf = nullptr;  // read into / written from; not touched after submit() returns
+  // Out: bytes read (fewer than length only at the end of the file) or
+  // written (all of length), or what failed.
+  Result<size_t> result = std::unexpected(Status(proto::INTERNAL, "I/O not submitted"));
+};
+
 class Client {
  public:
   // Connects to the cluster whose mgmtd runs at `mgmtd` ("host[:port]", port
@@ -105,6 +118,14 @@ class Client {
   Result<void> rmdir(const std::string& path);
   // Entries of a directory, without "." and "..", in the server's order.
   Result<std::vector<DirEntry>> readdir(const std::string& path);
+
+  // Runs all I/Os at once: each is split by chunk and the pieces of all of
+  // them go to their targets in parallel. Returns when every I/O has its
+  // result; I/Os of one batch that overlap (a write and another I/O on the
+  // same bytes) run in no defined order. Errors of the batch itself: none
+  // (each I/O carries its own); an I/O on a closed file, a write to a file
+  // opened read-only or a null buffer fails alone.
+  void submit(std::span<Io> ios);
 
  private:
   friend class File;

@@ -1,0 +1,160 @@
+#include "client/lib/batch_io.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "client/lib/data_plan.h"
+
+namespace combfs::client {
+namespace {
+
+struct Piece {
+  size_t io;  // index into the batch
+  ChunkRequest request;
+  rpc::Endpoint ep;
+  uint64_t got = 0;
+  std::optional<Status> failed;
+};
+
+// Plans one I/O into `pieces`; false (with io.result set) if it cannot run.
+bool plan(Cluster& cluster, BatchIo& io, size_t index, std::vector<Piece>& pieces) {
+  auto p = pattern_of(*io.layout);
+  if (!p) {
+    io.result = std::unexpected(p.error());
+    return false;
+  }
+  std::vector<rpc::Endpoint> eps;
+  for (uint32_t t : io.layout->targets()) {
+    auto ep = cluster.target_endpoint(t);
+    if (!ep) {
+      io.result = std::unexpected(ep.error());
+      return false;
+    }
+    eps.push_back(*ep);
+  }
+  uint64_t max_request = std::min<uint64_t>(p->chunk_size, cluster.limits().max_bulk);
+  for (const auto& r : plan_io(*p, io.offset, io.length, max_request))
+    pieces.push_back(Piece{index, r, eps[r.target_index], 0, std::nullopt});
+  return true;
+}
+
+rpc::RpcClient::BatchCall call_for(const BatchIo& io, const Piece& piece) {
+  const ChunkRequest& r = piece.request;
+  uint32_t target = io.layout->targets(r.target_index);
+  if (io.write) {
+    proto::WriteChunkRequest req;
+    req.set_target_id(target);
+    io.file->to_proto(req.mutable_file());
+    req.set_offset(r.local_offset);
+    return rpc::RpcClient::batch_call(piece.ep, req, rpc::CallBulk{.out = {io.buf + r.buf_offset, r.length}, .in = {}});
+  }
+  proto::ReadChunkRequest req;
+  req.set_target_id(target);
+  io.file->to_proto(req.mutable_file());
+  req.set_offset(r.local_offset);
+  req.set_length(static_cast<uint32_t>(r.length));
+  return rpc::RpcClient::batch_call(piece.ep, req, rpc::CallBulk{.out = {}, .in = {io.buf + r.buf_offset, r.length}});
+}
+
+void take_reply(const BatchIo& io, Piece& piece, rpc::RpcClient::BatchCall& call) {
+  uint32_t target = io.layout->targets(piece.request.target_index);
+  auto on_target = [&](const Status& s) {
+    return Status(s.code(), fmt::format("target {} (file {}): {}", target, io.file->to_string(), s.message()));
+  };
+  if (io.write) {
+    auto resp = rpc::RpcClient::batch_result<proto::WriteChunkRequest>(call);
+    if (!resp) {
+      piece.failed = on_target(resp.error());
+    } else if (resp->written() != piece.request.length) {
+      piece.failed = Status(proto::STORAGE_IO, fmt::format("target {} (file {}) wrote {} of {} bytes", target,
+                                                           io.file->to_string(), resp->written(), piece.request.length));
+    }
+    piece.got = resp ? resp->written() : 0;
+    return;
+  }
+  size_t bulk_len = 0;
+  auto resp = rpc::RpcClient::batch_result<proto::ReadChunkRequest>(call, &bulk_len);
+  if (!resp)
+    piece.failed = on_target(resp.error());
+  else
+    piece.got = bulk_len;
+}
+
+}  // namespace
+
+void run_batch_io(Cluster& cluster, DataPath& data, std::span<BatchIo> ios, BatchLimits limits) {
+  std::vector<Piece> pieces;
+  std::vector<bool> planned(ios.size(), false);
+  for (size_t i = 0; i < ios.size(); ++i) {
+    if (ios[i].length == 0) {
+      ios[i].result = size_t{0};
+      continue;
+    }
+    planned[i] = plan(cluster, ios[i], i, pieces);
+  }
+
+  // Waves of at most limits.per_endpoint pieces per endpoint, in order.
+  std::map<rpc::Endpoint, std::vector<size_t>> by_endpoint;
+  for (size_t k = 0; k < pieces.size(); ++k) by_endpoint[pieces[k].ep].push_back(k);
+  size_t per = std::max<size_t>(1, limits.per_endpoint);
+  for (size_t wave = 0;; ++wave) {
+    std::vector<size_t> members;
+    for (auto& [ep, list] : by_endpoint)
+      for (size_t j = wave * per; j < list.size() && j < (wave + 1) * per; ++j) members.push_back(list[j]);
+    if (members.empty()) break;
+    std::vector<rpc::RpcClient::BatchCall> calls;
+    calls.reserve(members.size());
+    for (size_t k : members) calls.push_back(call_for(ios[pieces[k].io], pieces[k]));
+    cluster.rpc().run_batch(calls);
+    for (size_t m = 0; m < members.size(); ++m) take_reply(ios[pieces[members[m]].io], pieces[members[m]], calls[m]);
+  }
+
+  // Per I/O: its pieces are contiguous in `pieces`, in plan order.
+  size_t k = 0;
+  for (size_t i = 0; i < ios.size(); ++i) {
+    if (!planned[i]) continue;
+    BatchIo& io = ios[i];
+    size_t first = k;
+    while (k < pieces.size() && pieces[k].io == i) ++k;
+    std::optional<Status> failed;
+    bool short_piece = false;
+    for (size_t j = first; j < k; ++j) {
+      if (pieces[j].failed && !failed) failed = pieces[j].failed;
+      if (pieces[j].got < pieces[j].request.length) short_piece = true;
+    }
+    if (failed && failed->retryable()) {
+      // Redo the whole I/O with DataPath's retries (positional I/O is idempotent).
+      if (io.write) {
+        auto done = data.write(*io.file, *io.layout, io.buf, io.length, io.offset);
+        io.result = done ? Result<size_t>(io.length) : std::unexpected(done.error());
+      } else {
+        io.result = data.read(*io.file, *io.layout, io.buf, io.length, io.offset);
+      }
+      continue;
+    }
+    if (failed) {
+      io.result = std::unexpected(*failed);
+      continue;
+    }
+    if (io.write || !short_piece) {
+      io.result = io.length;
+      continue;
+    }
+    // A chunk file ended early: a hole or the end of the file.
+    auto size = data.size(*io.file, *io.layout);
+    if (!size) {
+      io.result = std::unexpected(size.error());
+      continue;
+    }
+    std::vector<ChunkRequest> requests;
+    std::vector<uint64_t> got;
+    for (size_t j = first; j < k; ++j) {
+      requests.push_back(pieces[j].request);
+      got.push_back(pieces[j].got);
+    }
+    io.result = complete_read(std::span<char>(io.buf, io.length), io.offset, requests, got, *size);
+  }
+}
+
+}  // namespace combfs::client

@@ -1,0 +1,40 @@
+// client/fuse/open_reply: which opens get direct I/O with parallel writes.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+
+#include "client/fuse/open_reply.h"
+
+namespace combfs::fuse {
+namespace {
+
+constexpr auto kOff = ParallelWrites::kOff;
+constexpr auto kWriteOnly = ParallelWrites::kWriteOnly;
+constexpr auto kShared = ParallelWrites::kShared;
+
+TEST(ParallelWrites, ReadersNeverGetIt) {
+  for (auto policy : {kOff, kWriteOnly, kShared}) {
+    EXPECT_FALSE(wants_parallel_writes(policy, O_RDONLY, 0));
+    EXPECT_FALSE(wants_parallel_writes(policy, O_RDONLY, 5));
+  }
+}
+
+TEST(ParallelWrites, WriteOnlyOpensGetItUnlessOff) {
+  EXPECT_TRUE(wants_parallel_writes(kWriteOnly, O_WRONLY, 1));
+  EXPECT_TRUE(wants_parallel_writes(kWriteOnly, O_WRONLY | O_CREAT | O_TRUNC, 1));
+  EXPECT_TRUE(wants_parallel_writes(kShared, O_WRONLY, 1));
+  EXPECT_FALSE(wants_parallel_writes(kOff, O_WRONLY, 3));
+}
+
+TEST(ParallelWrites, ReadWriteOpensOnlyWhenSharedAndPolicySaysSo) {
+  // A read-write open may mmap the file: by default it keeps the page cache,
+  // even when another writer (or its own earlier, not yet released open) exists.
+  EXPECT_FALSE(wants_parallel_writes(kWriteOnly, O_RDWR, 1));
+  EXPECT_FALSE(wants_parallel_writes(kWriteOnly, O_RDWR, 2));
+  EXPECT_FALSE(wants_parallel_writes(kShared, O_RDWR, 1));
+  EXPECT_TRUE(wants_parallel_writes(kShared, O_RDWR, 2));
+  EXPECT_TRUE(wants_parallel_writes(kShared, O_RDWR | O_APPEND, 4));
+  EXPECT_FALSE(wants_parallel_writes(kOff, O_RDWR, 4));
+}
+
+}  // namespace
+}  // namespace combfs::fuse
