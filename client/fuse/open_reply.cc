@@ -70,6 +70,10 @@ bool wants_parallel_writes(ParallelWrites policy, int open_flags, uint32_t open_
   return mode == O_WRONLY || (policy == ParallelWrites::kShared && open_writers > 1);
 }
 
+uint32_t parallel_write_bits(ParallelWrites policy, int open_flags, uint32_t open_writers) {
+  return wants_parallel_writes(policy, open_flags, open_writers) ? FOPEN_DIRECT_IO | FOPEN_PARALLEL_DIRECT_WRITES : 0;
+}
+
 int reply_open_flags(fuse_req_t req, const fuse_file_info* fi, uint32_t extra_flags) {
   fuse_open_out o = open_out(fi, extra_flags);
   iovec iov{&o, sizeof o};  // libfuse puts the reply header in front

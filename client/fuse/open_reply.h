@@ -18,6 +18,8 @@ namespace combfs::fuse {
 // also a read-write open of a file that has other writers (open_writers counts
 // this open too; such a descriptor cannot be mmap'ed MAP_SHARED: ENODEV).
 bool wants_parallel_writes(ParallelWrites policy, int open_flags, uint32_t open_writers);
+// The FOPEN_* bits that go with it: FOPEN_DIRECT_IO | FOPEN_PARALLEL_DIRECT_WRITES, or 0.
+uint32_t parallel_write_bits(ParallelWrites policy, int open_flags, uint32_t open_writers);
 
 // fuse_reply_open / fuse_reply_create with extra FOPEN_* bits in open_flags
 // (the bits fuse_file_info expresses are taken from fi as libfuse would).

@@ -1,7 +1,6 @@
 // Open files: open, create, read, write, flush, release, fsync. The handle in
 // fi->fh is a client::OpenFile; all I/O is synchronous on the targets.
 #include <fcntl.h>
-#include <linux/fuse.h>
 #include <spdlog/spdlog.h>
 
 #include <vector>
@@ -34,9 +33,8 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   client::OpenFile* raw = file->release();
   fi->fh = reinterpret_cast<uint64_t>(raw);
   fi->keep_cache = 0;  // close-to-open: another client may have changed the data
-  uint32_t extra = info.attr().type() == proto::FT_REG &&
-                           wants_parallel_writes(fs.config.parallel_writes, fi->flags, info.attr().open_writers())
-                       ? FOPEN_DIRECT_IO | FOPEN_PARALLEL_DIRECT_WRITES
+  uint32_t extra = info.attr().type() == proto::FT_REG
+                       ? parallel_write_bits(fs.config.parallel_writes, fi->flags, info.attr().open_writers())
                        : 0;
   if (reply_open_flags(req, fi, extra) != 0) {
     std::unique_ptr<client::OpenFile> owned(raw);

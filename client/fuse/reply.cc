@@ -1,4 +1,3 @@
-#include <linux/fuse.h>
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
@@ -66,9 +65,7 @@ void reply_create(fuse_req_t req, const proto::EntryInfo& info, uint32_t parent_
   client::OpenFile* raw = file.release();
   fi->fh = reinterpret_cast<uint64_t>(raw);
   fi->keep_cache = 0;
-  uint32_t extra = wants_parallel_writes(fs.config.parallel_writes, fi->flags, info.attr().open_writers())
-                       ? FOPEN_DIRECT_IO | FOPEN_PARALLEL_DIRECT_WRITES
-                       : 0;
+  uint32_t extra = parallel_write_bits(fs.config.parallel_writes, fi->flags, info.attr().open_writers());
   if (reply_create_flags(req, e, fi, extra) != 0) {
     // No release will come for this open: give it back now.
     fs.inodes.forget(ino, 1);

@@ -1,6 +1,7 @@
 // client/fuse/open_reply: which opens get direct I/O with parallel writes.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/fuse.h>
 
 #include "client/fuse/open_reply.h"
 
@@ -34,6 +35,11 @@ TEST(ParallelWrites, ReadWriteOpensOnlyWhenSharedAndPolicySaysSo) {
   EXPECT_TRUE(wants_parallel_writes(kShared, O_RDWR, 2));
   EXPECT_TRUE(wants_parallel_writes(kShared, O_RDWR | O_APPEND, 4));
   EXPECT_FALSE(wants_parallel_writes(kOff, O_RDWR, 4));
+}
+
+TEST(ParallelWrites, BitsAreDirectIoWithParallelWrites) {
+  EXPECT_EQ(parallel_write_bits(kWriteOnly, O_WRONLY, 1), FOPEN_DIRECT_IO | FOPEN_PARALLEL_DIRECT_WRITES);
+  EXPECT_EQ(parallel_write_bits(kWriteOnly, O_RDWR, 1), 0u);
 }
 
 }  // namespace

@@ -10,7 +10,8 @@ const char* kMountinfo =
     "22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
     "80 22 0:53 / /mnt/combfs rw,nosuid,nodev,relatime shared:40 - fuse.combfs combfs rw,user_id=0,group_id=0\n"
     "81 22 0:54 / /mnt/combfs2 rw,nosuid shared:41 - fuse.combfs combfs rw\n"
-    "90 80 0:60 / /mnt/combfs rw - fuse.combfs combfs rw\n";
+    "90 80 0:60 / /mnt/combfs rw - fuse.combfs combfs rw\n"
+    "91 22 0:61 / /mnt/with\\040space rw - fuse.combfs combfs rw\n";
 
 TEST(Readahead, FindsTheLastMountOnThePath) {
   auto dev = mount_device(kMountinfo, "/mnt/combfs2");
@@ -18,6 +19,8 @@ TEST(Readahead, FindsTheLastMountOnThePath) {
   EXPECT_EQ(*dev, "0:54");
   // Mounted over: the newest mount is the one the path reaches.
   EXPECT_EQ(mount_device(kMountinfo, "/mnt/combfs").value_or(""), "0:60");
+  // Spaces are written as \040.
+  EXPECT_EQ(mount_device(kMountinfo, "/mnt/with space").value_or(""), "0:61");
 }
 
 TEST(Readahead, MissingMountIsNotFound) {
