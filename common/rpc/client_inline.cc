@@ -110,7 +110,8 @@ void RpcClient::run_batch(std::span<BatchCall> calls, std::chrono::milliseconds 
         }
         // An error reply is a complete exchange: the connection stays good.
         give_back(std::move(conn));
-        s.call->result = error(e.code(), e.message());
+        // redirect_node: where a moved entry lives now (META_NOT_OWNER), for the caller to follow.
+        s.call->result = error(std::move(Status(e.code(), e.message()).set_redirect_node(e.redirect_node())));
         continue;
       }
       give_back(std::move(conn));
