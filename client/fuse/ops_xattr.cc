@@ -1,7 +1,9 @@
 // Extended attributes, forwarded to the entry's metad, plus the virtual
 // "user.combfs.entryinfo" (client/lib/entryinfo_xattr.h) that fsctl reads.
+#include <algorithm>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "client/fuse/fs.h"
 #include "client/lib/entryinfo_xattr.h"
@@ -46,6 +48,21 @@ bool check_name(fuse_req_t req, const char* name) {
   return false;
 }
 
+// Setting an access ACL recomputes the mode, which loses S_ISGID when the
+// caller is not in the file's group (posix_acl_update_mode). The kernel's
+// flag for it (FUSE_SETXATTR_ACL_KILL_SGID) does not reach libfuse 3.14's
+// setxattr, so metad decides from the caller's groups; root (standing in
+// for CAP_FSETID) sends none.
+std::vector<uint32_t> acl_caller_groups(fuse_req_t req, const char* name) {
+  const fuse_ctx* ctx = fuse_req_ctx(req);
+  if (ctx->uid == 0 || std::strcmp(name, "system.posix_acl_access") != 0) return {};
+  std::vector<uint32_t> groups{static_cast<uint32_t>(ctx->gid)};
+  gid_t list[256];
+  int n = fuse_req_getgroups(req, 256, list);
+  for (int i = 0; i < std::min(n, 256); ++i) groups.push_back(static_cast<uint32_t>(list[i]));
+  return groups;
+}
+
 // Like ext4, trusted.* names are listed only to the privileged (the kernel
 // already refuses to read or write them for others; root stands in for
 // CAP_SYS_ADMIN, which FUSE does not pass on).
@@ -78,7 +95,8 @@ void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* v
     return;
   }
   if (!check_name(req, name)) return;
-  auto done = fs.meta.setxattr(fs.owner(*inode), inode->id, name, std::string(value, size), static_cast<uint32_t>(flags));
+  auto done = fs.meta.setxattr(fs.owner(*inode), inode->id, name, std::string(value, size), static_cast<uint32_t>(flags),
+                               acl_caller_groups(req, name));
   if (!done) return reply_status(req, "setxattr", done.error());
   fuse_reply_err(req, 0);
 }

@@ -182,12 +182,14 @@ Result<std::string> MetaClient::getxattr(uint32_t owner, const EntryId& id, cons
 }
 
 Result<void> MetaClient::setxattr(uint32_t owner, const EntryId& id, const std::string& name,
-                                  const std::string& value, uint32_t flags) {
+                                  const std::string& value, uint32_t flags,
+                                  const std::vector<uint32_t>& caller_groups) {
   proto::SetXattrRequest req;
   id.to_proto(req.mutable_id());
   req.set_name(name);
   req.set_value(value);
   req.set_flags(flags);
+  for (uint32_t g : caller_groups) req.add_caller_groups(g);
   COMBFS_CHECK(send(owner, req));
   return {};
 }

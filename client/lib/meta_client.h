@@ -48,9 +48,10 @@ class MetaClient {
   Result<proto::EntryInfo> update_size(uint32_t owner, const EntryId& id, uint64_t size, int64_t mtime_ns);
   Result<proto::EntryInfo> set_pattern(uint32_t owner, const EntryId& id, const proto::StripePattern& pattern);
   Result<std::string> getxattr(uint32_t owner, const EntryId& id, const std::string& name);
-  // flags: XATTR_CREATE / XATTR_REPLACE as in setxattr(2).
+  // flags: XATTR_CREATE / XATTR_REPLACE as in setxattr(2). caller_groups:
+  // SetXattrRequest.caller_groups (empty for a privileged caller).
   Result<void> setxattr(uint32_t owner, const EntryId& id, const std::string& name, const std::string& value,
-                        uint32_t flags);
+                        uint32_t flags, const std::vector<uint32_t>& caller_groups = {});
   Result<std::vector<std::string>> listxattr(uint32_t owner, const EntryId& id);
   Result<void> removexattr(uint32_t owner, const EntryId& id, const std::string& name);
 

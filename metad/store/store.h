@@ -222,7 +222,10 @@ class MetaStore {
   // ACL only on directories (ACCESS_DENIED otherwise); removing an absent
   // ACL succeeds. set_attr's MODE also rewrites the access ACL (acl::chmod).
   Result<std::string> get_xattr(EntryId id, const std::string& name);
-  Result<void> set_xattr(EntryId id, const std::string& name, const std::string& value, uint32_t flags);
+  // caller_groups: SetXattrRequest.caller_groups (an access ACL set by a
+  // caller outside the file's group drops S_ISGID).
+  Result<void> set_xattr(EntryId id, const std::string& name, const std::string& value, uint32_t flags,
+                         const std::vector<uint32_t>& caller_groups = {});
   Result<std::vector<std::string>> list_xattr(EntryId id);
   Result<void> remove_xattr(EntryId id, const std::string& name);
 
@@ -381,7 +384,8 @@ class MetaStore {
   // Stores the ACLs of `perms` as the xattrs of new inode `id`.
   Result<void> put_new_acls(Tables& t, EntryId id, const NewPerms& perms);
   // set_xattr / remove_xattr of a POSIX ACL (store_perms.cc).
-  Result<void> set_acl(Tables& t, Inode& n, const std::string& name, const std::string& value);
+  Result<void> set_acl(Tables& t, Inode& n, const std::string& name, const std::string& value,
+                       const std::vector<uint32_t>& caller_groups);
   Result<void> remove_acl(Tables& t, Inode& n, const std::string& name);
   // chmod of an inode that may have an access ACL: keeps the ACL in step.
   Result<void> chmod_acl(Tables& t, const Inode& n);

@@ -4,6 +4,8 @@
 // The ACL rules themselves are in metad/acl/posix_acl.h.
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "metad/acl/posix_acl.h"
 #include "metad/store/store_internal.h"
 
@@ -50,7 +52,8 @@ Result<void> MetaStore::put_new_acls(Tables& t, EntryId id, const NewPerms& perm
   return {};
 }
 
-Result<void> MetaStore::set_acl(Tables& t, Inode& n, const std::string& name, const std::string& value) {
+Result<void> MetaStore::set_acl(Tables& t, Inode& n, const std::string& name, const std::string& value,
+                                const std::vector<uint32_t>& caller_groups) {
   if (n.type == proto::FT_SYMLINK)
     return error(proto::NOT_SUPPORTED, fmt::format("{} is a symbolic link: symbolic links have no ACLs", n.id.to_string()));
   auto parsed = COMBFS_TRY(acl::parse(value));
@@ -71,6 +74,8 @@ Result<void> MetaStore::set_acl(Tables& t, Inode& n, const std::string& name, co
   // posix_acl_update_mode).
   acl::EquivMode equiv = acl::equiv_mode(*parsed, n.mode);
   n.mode = equiv.mode;
+  if (!caller_groups.empty() && std::find(caller_groups.begin(), caller_groups.end(), n.gid) == caller_groups.end())
+    n.mode &= ~uint32_t(S_ISGID);
   if (equiv.equivalent)
     COMBFS_CHECK(t.delete_xattr(n.id, name));
   else

@@ -31,7 +31,8 @@ Result<std::string> MetaStore::get_xattr(EntryId id, const std::string& name) {
   });
 }
 
-Result<void> MetaStore::set_xattr(EntryId id, const std::string& name, const std::string& value, uint32_t flags) {
+Result<void> MetaStore::set_xattr(EntryId id, const std::string& name, const std::string& value, uint32_t flags,
+                                  const std::vector<uint32_t>& caller_groups) {
   COMBFS_CHECK(check_xattr_name(name));
   if (value.size() > kMaxXattrValueLength)
     return error(proto::NO_SPACE, fmt::format("extended attribute value of {} bytes exceeds the limit of {} bytes",
@@ -40,7 +41,7 @@ Result<void> MetaStore::set_xattr(EntryId id, const std::string& name, const std
     return error(proto::META_INVALID, "XATTR_CREATE and XATTR_REPLACE exclude each other");
   return write([&](Tables& t) -> Result<void> {
     Inode n = COMBFS_TRY(load(t, id));
-    if (acl::is_acl_xattr(name)) return set_acl(t, n, name, value);
+    if (acl::is_acl_xattr(name)) return set_acl(t, n, name, value, caller_groups);
     bool present = COMBFS_TRY(t.get_xattr(id, name)).has_value();
     if ((flags & XATTR_CREATE) && present)
       return error(proto::META_EXISTS, fmt::format("{} already has extended attribute '{}'", id.to_string(), name));

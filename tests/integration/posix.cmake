@@ -31,7 +31,7 @@ set(COMBFS_POSIX_DIR ${CMAKE_CURRENT_LIST_DIR}/../posix)
 combfs_posix_test(NAME integration_posix_suite TIMEOUT 170
   SOURCES ${COMBFS_POSIX_DIR}/posix_suite_test.cc ${COMBFS_POSIX_DIR}/suite.cc ${COMBFS_POSIX_DIR}/deviations.cc
           ${COMBFS_POSIX_DIR}/cases_files.cc ${COMBFS_POSIX_DIR}/cases_names.cc ${COMBFS_POSIX_DIR}/cases_attrs.cc
-          ${COMBFS_POSIX_DIR}/cases_perms.cc ${COMBFS_POSIX_DIR}/cases_matrix.cc)
+          ${COMBFS_POSIX_DIR}/cases_perms.cc ${COMBFS_POSIX_DIR}/cases_matrix.cc ${COMBFS_POSIX_DIR}/cases_acl.cc)
 
 # fsx: random operations against an in-memory model (tests/tools/fsx.cc).
 add_executable(combfs-fsx ${CMAKE_CURRENT_LIST_DIR}/../tools/fsx.cc)

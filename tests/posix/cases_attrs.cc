@@ -11,7 +11,6 @@
 #include <cerrno>
 #include <string>
 #include <thread>
-#include <tuple>
 #include <vector>
 
 #include "tests/posix/suite.h"
@@ -282,61 +281,6 @@ POSIX_CASE(xattr, trusted_and_permissions) {
     b.val("other user reads trusted.*", getx(b.p("f"), "trusted.t"));
     b.val("other user lists", listx(b.p("f")));
   });
-}
-
-namespace {
-
-// The xattr form of a POSIX ACL (include/uapi/linux/posix_acl_xattr.h).
-std::string acl_blob(const std::vector<std::tuple<uint16_t, uint16_t, uint32_t>>& entries) {
-  std::string b;
-  auto put = [&b](uint64_t v, int bytes) {
-    for (int i = 0; i < bytes; ++i) b.push_back(char((v >> (8 * i)) & 0xff));
-  };
-  put(2, 4);  // POSIX_ACL_XATTR_VERSION
-  for (auto [tag, perm, id] : entries) {
-    put(tag, 2);
-    put(perm, 2);
-    put(id, 4);
-  }
-  return b;
-}
-
-constexpr uint16_t kUserObj = 0x01, kNamedUser = 0x02, kGroupObj = 0x04, kMask = 0x10, kOther = 0x20;
-constexpr uint32_t kUndefined = 0xffffffff;
-
-}  // namespace
-
-POSIX_CASE(acl, access_acl) {
-  c.make_file("f", "secret", 0600);
-  c.val("get ACL of a file without one", getx(c.p("f"), "system.posix_acl_access"));
-  const uid_t grantee = c.root() ? kBob : kUser;
-  std::string acl = acl_blob({{kUserObj, 6, kUndefined},
-                              {kNamedUser, 4, grantee},
-                              {kGroupObj, 0, kUndefined},
-                              {kMask, 4, kUndefined},
-                              {kOther, 0, kUndefined}});
-  if (c.root()) chown(c.p("f").c_str(), kAlice, kAlice);
-  c.sys("set access ACL", setxattr(c.p("f").c_str(), "system.posix_acl_access", acl.data(), acl.size(), 0));
-  c.mode("mode follows the mask", "f");
-  c.flag("ACL reads back", getx(c.p("f"), "system.posix_acl_access") == acl);
-  if (c.root()) {
-    c.as(kBob, kBob, [](Ctx& b) {
-      b.sys("named user reads", b.open_close("f", O_RDONLY));
-      b.sys("named user writes", b.open_close("f", O_WRONLY));
-    });
-    c.as(kAlice + 10, kAlice + 10, [](Ctx& o) { o.sys("other user reads", o.open_close("f", O_RDONLY)); });
-  }
-  mkdir(c.p("d").c_str(), 0755);
-  std::string dflt = acl_blob({{kUserObj, 7, kUndefined},
-                               {kNamedUser, 5, grantee},
-                               {kGroupObj, 5, kUndefined},
-                               {kMask, 5, kUndefined},
-                               {kOther, 0, kUndefined}});
-  c.sys("set default ACL", setxattr(c.p("d").c_str(), "system.posix_acl_default", dflt.data(), dflt.size(), 0));
-  c.make_file("d/child", "", 0666);
-  c.mode("child mode from the default ACL", "d/child");
-  c.flag("child has an access ACL", getx(c.p("d/child"), "system.posix_acl_access").rfind("<", 0) != 0);
-  c.sys("other system.* name", setxattr(c.p("f").c_str(), "system.bogus", "1", 1, 0));
 }
 
 POSIX_CASE(attrs, statfs_values) {

@@ -156,6 +156,13 @@ POSIX_CASE(perms, setgid_directory) {
   c.owner("fifo group", "g/fifo");
   c.sys("symlink inside", symlink("x", c.p("g/link").c_str()));
   c.owner("symlink group", "g/link");
+  c.sys("mkdir in the subdir", mkdir(c.p("g/sub/deeper").c_str(), 0700));
+  c.owner("deeper subdir group", "g/sub/deeper");
+  c.mode("deeper subdir inherits setgid", "g/sub/deeper");
+  c.make_file("g/sub/deeper/f", "", 0640);
+  c.owner("file two levels down", "g/sub/deeper/f");
+  c.sys("link into the setgid dir", link(c.p("g/rootfile").c_str(), c.p("g/sub/hard").c_str()));
+  c.owner("hard link keeps its group", "g/sub/hard");
   c.as(kAlice, kAlice, [](Ctx& a) {
     a.make_file("g/alice", "", 0775);
     a.owner("alice's file inherits group", "g/alice");
@@ -163,6 +170,12 @@ POSIX_CASE(perms, setgid_directory) {
     a.sys("alice mkdir", mkdir(a.p("g/adir").c_str(), 0755));
     a.owner("alice's dir", "g/adir");
     a.mode("alice's dir mode", "g/adir");
+  });
+  // Bob is in staff: his setgid file keeps S_ISGID.
+  c.as(kBob, kBob, {kStaff}, [](Ctx& b) {
+    b.sys("member creates with S_ISGID", b.open_close("g/bobsg", O_CREAT | O_WRONLY, 02775));
+    b.mode("member's S_ISGID kept", "g/bobsg");
+    b.owner("member's file group", "g/bobsg");
   });
   // Creating a setgid file in a setgid dir whose group the creator is not in.
   c.as(kAlice, kAlice, [](Ctx& a) {

@@ -31,28 +31,9 @@ const std::vector<Deviation>& known_deviations() {
       // 4. Device nodes cannot be opened: FUSE mounts are nodev unless mounted with -o dev.
       {"root", "special.mknod", "open char device: EACCES", "the mount is nodev by default (libfuse); -o dev allows it"},
       {"root", "special.mknod", "write to /dev/null clone = -1", "follows from the refused open"},
-      // 5. setgid directories: new entries take the creator's group, directories do not inherit S_ISGID.
-      {"root", "perms.setgid_directory", "root's file inherits group = 0:0",
-       "metad does not apply setgid-directory inheritance yet"},
-      {"root", "perms.setgid_directory", "subdir inherits group = 0:0", "metad: no setgid inheritance"},
-      {"root", "perms.setgid_directory", "subdir inherits setgid = 0040755", "metad: no setgid inheritance"},
-      {"root", "perms.setgid_directory", "fifo group = 0:0", "metad: no setgid inheritance"},
-      {"root", "perms.setgid_directory", "symlink group = 0:0", "metad: no setgid inheritance"},
-      {"root", "perms.setgid_directory", "[1001] alice's file inherits group = 1001:1001", "metad: no setgid inheritance"},
-      {"root", "perms.setgid_directory", "[1001] alice's dir = 1001:1001", "metad: no setgid inheritance"},
-      {"root", "perms.setgid_directory", "[1001] alice's dir mode = 0040755", "metad: no setgid inheritance"},
-      // 6. S_ISGID without group-execute survives a write by another user (FUSE kernel rule).
+      // 5. S_ISGID without group-execute survives a write by another user (FUSE kernel rule).
       {"root", "perms.suid_cleared_on_write", "[1002] sgid without group exec kept = 0102666",
        "the FUSE kernel module clears S_ISGID on write only together with S_IXGRP"},
-      // 7. No POSIX ACLs: system.posix_acl_* is refused (EOPNOTSUPP) rather than stored unenforced.
-      {"*", "acl.access_acl", "get ACL of a file without one = <EOPNOTSUPP>", "no POSIX ACLs"},
-      {"*", "acl.access_acl", "set access ACL: EOPNOTSUPP", "no POSIX ACLs"},
-      {"*", "acl.access_acl", "mode follows the mask = 0100600", "no POSIX ACLs"},
-      {"*", "acl.access_acl", "ACL reads back = no", "no POSIX ACLs"},
-      {"root", "acl.access_acl", "[1002] named user reads: EACCES", "no POSIX ACLs"},
-      {"*", "acl.access_acl", "set default ACL: EOPNOTSUPP", "no POSIX ACLs"},
-      {"*", "acl.access_acl", "child mode from the default ACL = 0100644", "no POSIX ACLs: the umask applies"},
-      {"*", "acl.access_acl", "child has an access ACL = no", "no POSIX ACLs"},
   };
   return list;
 }

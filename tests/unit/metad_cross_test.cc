@@ -11,6 +11,7 @@
 
 #include "common/rpc/client.h"
 #include "common/rpc/server.h"
+#include "metad/acl/posix_acl.h"
 #include "metad/cross/fsck.h"
 #include "metad/service.h"
 #include "tests/unit/metad_test_util.h"
@@ -289,6 +290,50 @@ TEST_F(CrossTest, MkdirPlacesTheDirectoryOnTheChosenMetad) {
     return r;
   }());
   EXPECT_EQ(code_of(again), proto::META_EXISTS);
+  expect_clean();
+}
+
+// The parent's owner decides what a directory created on another metad
+// inherits (setgid group and bit, default ACL, umask) and sends it along.
+TEST_F(CrossTest, MkdirOnAnotherMetadInheritsGroupSetgidAndDefaultAcl) {
+  const acl::Acl dflt{{{acl::kUserObj, 7}, {acl::kUser, 5, 1002}, {acl::kGroupObj, 5}, {acl::kMask, 5}, {acl::kOther, 0}}};
+  place_on(1);
+  EntryId g = EntryId::from_proto(mkdir(1, root_, "g").attr().id());
+  proto::SetAttrRequest sgid;
+  g.to_proto(sgid.mutable_id());
+  sgid.set_valid(proto::SETATTR_MODE | proto::SETATTR_GID);
+  sgid.set_mode(S_ISGID | 0775);
+  sgid.set_gid(2001);
+  must(call(1, sgid));
+  place_on(2);
+  proto::MkDirRequest r;
+  g.to_proto(r.mutable_parent());
+  r.set_name("plain");
+  r.set_mode(0777);
+  r.set_gid(100);
+  r.set_umask(027);
+  proto::EntryInfo plain = must(call(1, r)).info();
+  EXPECT_EQ(plain.attr().owner_node(), 2u);
+  EXPECT_EQ(plain.attr().gid(), 2001u);
+  EXPECT_EQ(plain.attr().mode(), uint32_t(S_IFDIR | S_ISGID | 0750));
+
+  proto::SetXattrRequest set;
+  g.to_proto(set.mutable_id());
+  set.set_name(acl::kDefaultXattr);
+  set.set_value(acl::serialize(dflt));
+  must(call(1, set));
+  r.set_name("acl");
+  proto::EntryInfo with_acl = must(call(1, r)).info();
+  EXPECT_EQ(with_acl.attr().owner_node(), 2u);
+  EXPECT_EQ(with_acl.attr().mode(), uint32_t(S_IFDIR | S_ISGID | 0750));  // from the ACL; the umask is ignored
+  for (const char* name : {acl::kAccessXattr, acl::kDefaultXattr}) {
+    proto::GetXattrRequest get;
+    *get.mutable_id() = with_acl.attr().id();
+    get.set_name(name);
+    auto value = call(2, get);
+    ASSERT_TRUE(value) << name;
+    EXPECT_EQ(must(acl::parse(value->value())), dflt) << name;
+  }
   expect_clean();
 }
 

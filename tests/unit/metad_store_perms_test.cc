@@ -153,6 +153,19 @@ TEST_F(StorePermsTest, AccessAclSetsTheModeAndAnEquivalentOneIsStoredAsTheModeOn
   EXPECT_EQ(stored(id, acl::kAccessXattr), std::nullopt);
 }
 
+TEST_F(StorePermsTest, AccessAclSetOutsideTheFilesGroupDropsSetgid) {
+  const std::string minimal = acl::serialize(acl::from_mode(0770));
+  EntryId f = id_of(create(kRoot, "f", S_IFREG | S_ISGID | 0750, 2001, 0));
+  must(store_->set_xattr(f, acl::kAccessXattr, minimal, 0, {1001, 2001}));  // a member
+  EXPECT_EQ(attr(f).mode(), uint32_t(S_IFREG | S_ISGID | 0770));
+  must(store_->set_xattr(f, acl::kAccessXattr, minimal, 0));  // privileged
+  EXPECT_EQ(attr(f).mode(), uint32_t(S_IFREG | S_ISGID | 0770));
+  must(store_->set_xattr(f, "user.x", "1", 0, {1001}));  // other attributes leave the mode alone
+  EXPECT_EQ(attr(f).mode(), uint32_t(S_IFREG | S_ISGID | 0770));
+  must(store_->set_xattr(f, acl::kAccessXattr, minimal, 0, {1001, 1002}));
+  EXPECT_EQ(attr(f).mode(), uint32_t(S_IFREG | 0770));
+}
+
 TEST_F(StorePermsTest, InvalidAndMisplacedAclsAreRefused) {
   EntryId f = id_of(create(kRoot, "f", S_IFREG | 0644, 0, 0));
   Acl no_mask{{{acl::kUserObj, 6}, {acl::kUser, 4, 1002}, {acl::kGroupObj, 0}, {acl::kOther, 0}}};
