@@ -63,6 +63,9 @@ class Cross {
   };
   // nullopt when max_waiting threads wait already.
   std::optional<Slot> try_slot();
+  // Hashed directories: at most this many shards.
+  static constexpr uint32_t kMaxShards = 64;
+
   // UNAVAILABLE ("busy, retry") for a request that cannot get a slot.
   static Status busy();
 
@@ -87,9 +90,12 @@ class Cross {
 
 namespace cross {
 
-// mkdir of req.name in req.parent (here) as a directory stored on metad `node`.
-Result<proto::EntryInfo> mkdir(Cross& c, const proto::MkDirRequest& req, uint32_t node);
-// rmdir of a name here that names a directory stored on another metad.
+// mkdir of req.name in req.parent (here) as a directory stored on metad
+// `node`; a hashed directory with one shard on each of `shard_nodes`.
+Result<proto::EntryInfo> mkdir(Cross& c, const proto::MkDirRequest& req, uint32_t node,
+                               const std::vector<uint32_t>& shard_nodes = {});
+// rmdir of a name here that names a directory stored on another metad, or a
+// hashed directory (its shards are checked empty and removed with it).
 Result<void> rmdir(Cross& c, EntryId parent, const std::string& name);
 // Rename whose names are both here but that needs other metads before it can commit.
 Result<void> rename_local(Cross& c, const proto::RenameRequest& req);

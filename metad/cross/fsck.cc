@@ -89,6 +89,22 @@ FsckReport check_namespace_with_repairs(const std::vector<MetaStore::Snapshot>& 
     }
   }
 
+  // Shards of hashed directories: named by their directory's shard list.
+  std::map<Key, Key> shard_of;  // shard -> its hashed directory
+  for (const auto& m : metads)
+    for (const auto& n : m.inodes)
+      for (const auto& [shard, node] : n.shards) {
+        shard_of[{node, shard}] = {m.node, n.id};
+        if (!inodes.contains({node, shard}))
+          problems.push_back(fmt::format("hashed directory {} on metad {} lists shard {} on metad {}, which does not exist",
+                                         n.id.to_string(), m.node, shard.to_string(), node));
+      }
+  for (const auto& m : metads)
+    for (const auto& d : m.dentries)
+      if (auto dir = inodes.find({m.node, d.parent}); dir != inodes.end() && !dir->second->shards.empty())
+        problems.push_back(fmt::format("'{}' is in hashed directory {} itself instead of one of its shards", d.name,
+                                       d.parent.to_string()));
+
   std::map<Key, std::set<Name>> remote_rows;
   for (const auto& m : metads)
     for (const auto& r : m.remote_names) remote_rows[{m.node, r.id}].insert(Name{r.node, r.parent, r.name});
@@ -112,6 +128,14 @@ FsckReport check_namespace_with_repairs(const std::vector<MetaStore::Snapshot>& 
         if (n.id == EntryId::root()) {
           if (m.node != root_owner) problems.push_back(fmt::format("the root is on metad {}, not on its owner {}", m.node, root_owner));
           if (!named.empty()) problems.push_back(fmt::format("the root is named {}", where(named.front())));
+          continue;
+        }
+        if (auto sh = shard_of.find(key); sh != shard_of.end()) {
+          const uint32_t parent_node = n.parent_owner ? n.parent_owner : m.node;
+          if (!named.empty()) problems.push_back(fmt::format("shard {} is also named {}", what, where(named.front())));
+          if (sh->second != Key{parent_node, n.parent})
+            problems.push_back(fmt::format("shard {} has '..' {} on metad {}, not its hashed directory", what,
+                                           n.parent.to_string(), parent_node));
           continue;
         }
         if (named.size() != 1) {

@@ -24,6 +24,12 @@ Result<proto::LookupResponse> Peers::local(const proto::LookupRequest& r) {
   return resp;
 }
 
+Result<proto::GetAttrResponse> Peers::local(const proto::GetAttrRequest& r) {
+  proto::GetAttrResponse resp;
+  *resp.mutable_info() = COMBFS_TRY(store_.get_attr(EntryId::from_proto(r.id())));
+  return resp;
+}
+
 Result<void> Peers::run(const proto::MetaJournalStep& step) {
   switch (step.step_case()) {
     case proto::MetaJournalStep::kDirState:

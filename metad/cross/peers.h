@@ -70,6 +70,7 @@ class Peers {
   }
   Result<proto::RemoteSnapshotResponse> local(const proto::RemoteSnapshotRequest& r) { return ops::remote_snapshot(store_, r); }
   Result<proto::RemoteRepairResponse> local(const proto::RemoteRepairRequest& r) { return ops::remote_repair(store_, r); }
+  Result<proto::GetAttrResponse> local(const proto::GetAttrRequest& r);
 
   MetaStore& store_;
   rpc::RpcClient* rpc_;

@@ -2,6 +2,7 @@
 // that the directory placement policy chooses (metad/cross/dir_placement.h).
 // When that is another metad and it cannot be reached, or this metad has no
 // request thread to spare for waiting on it, the directory stays here.
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "metad/cross/cross.h"
@@ -9,8 +10,37 @@
 
 namespace combfs::metad::ops {
 
+namespace {
+
+// A hashed directory: the directory where placement says, each shard on the
+// next metad placement picks (several shards share a metad when there are
+// fewer metads than shards).
+Result<proto::MkDirResponse> hashed_mkdir(OpsContext& ctx, const proto::MkDirRequest& req) {
+  if (req.hash_shards() > Cross::kMaxShards)
+    return error(proto::INVALID_ARGUMENT,
+                 fmt::format("a hashed directory has at most {} shards, not {}", Cross::kMaxShards, req.hash_shards()));
+  if (!ctx.cross) return error(proto::NOT_SUPPORTED, "this metad is set up without cross-owner operations");
+  const uint32_t self = ctx.store.node_id();
+  auto map = COMBFS_TRY(ctx.cluster_map());
+  uint32_t node = ctx.cross->placement().choose(*map);
+  std::vector<uint32_t> shard_nodes;
+  bool elsewhere = node != self;
+  for (uint32_t i = 0; i < req.hash_shards(); ++i) {
+    shard_nodes.push_back(ctx.cross->placement().choose(*map));
+    elsewhere |= shard_nodes.back() != self;
+  }
+  auto slot = elsewhere ? ctx.cross->try_slot() : std::optional<Cross::Slot>();
+  if (elsewhere && !slot) return std::unexpected(Cross::busy());
+  proto::MkDirResponse resp;
+  *resp.mutable_info() = COMBFS_TRY(cross::mkdir(*ctx.cross, req, node, shard_nodes));
+  return resp;
+}
+
+}  // namespace
+
 Result<proto::MkDirResponse> mkdir(OpsContext& ctx, const proto::MkDirRequest& req) {
   proto::MkDirResponse resp;
+  if (req.hash_shards() > 1) return hashed_mkdir(ctx, req);
   if (ctx.cross) {
     uint32_t node = ctx.store.node_id();
     if (auto map = ctx.cluster_map()) node = ctx.cross->placement().choose(**map);

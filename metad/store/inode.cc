@@ -24,6 +24,14 @@ proto::EntryInfo Inode::to_info(uint32_t owner_node, uint32_t open_writers) cons
   a->set_open_writers(open_writers);
   if (is_dir()) {
     *info.mutable_dir_pattern() = pattern;
+    for (const auto& [shard, node] : shards) {
+      auto* s = info.add_shards();
+      shard.to_proto(s->mutable_id());
+      s->set_owner(node);
+    }
+    // Its subdirectories are counted in the shards: "unknown", like other
+    // file systems without exact directory link counts.
+    if (!shards.empty()) a->set_nlink(1);
   } else if (is_reg()) {
     *info.mutable_layout()->mutable_pattern() = pattern;
     for (uint32_t t : targets) info.mutable_layout()->add_targets(t);
@@ -49,6 +57,30 @@ std::string format_targets(const std::vector<uint32_t>& targets) {
   for (size_t i = 0; i < targets.size(); ++i) {
     if (i) out += ',';
     out += std::to_string(targets[i]);
+  }
+  return out;
+}
+
+std::string format_shards(const std::vector<std::pair<EntryId, uint32_t>>& shards) {
+  std::string out;
+  for (size_t i = 0; i < shards.size(); ++i) {
+    if (i) out += ',';
+    out += shards[i].first.to_string() + "@" + std::to_string(shards[i].second);
+  }
+  return out;
+}
+
+std::vector<std::pair<EntryId, uint32_t>> parse_shards(const std::string& text) {
+  std::vector<std::pair<EntryId, uint32_t>> out;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t end = text.find(',', i);
+    if (end == std::string::npos) end = text.size();
+    std::string item = text.substr(i, end - i);
+    size_t at = item.find('@');
+    if (at != std::string::npos)
+      if (auto id = EntryId::parse(item.substr(0, at))) out.emplace_back(*id, static_cast<uint32_t>(std::stoul(item.substr(at + 1))));
+    i = end + 1;
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/entry_id.h"
@@ -35,6 +36,8 @@ struct Inode {
   enum State : int { kNormal = 0, kPending = 1, kRemoving = 2 };
   State state = kNormal;
   int64_t state_ns = 0;           // when `state` was set
+  // Hashed directories: the shard directories (id, metad) that hold its names.
+  std::vector<std::pair<EntryId, uint32_t>> shards;
 
   bool is_dir() const { return type == proto::FT_DIR; }
   bool is_reg() const { return type == proto::FT_REG; }
@@ -73,5 +76,9 @@ proto::FileType file_type_of_mode(uint32_t mode);
 // "1,2,3" <-> {1,2,3}: target lists are stored as text so the database stays readable.
 std::string format_targets(const std::vector<uint32_t>& targets);
 std::vector<uint32_t> parse_targets(const std::string& text);
+
+// "<id>@<node>,..." <-> shards, as stored.
+std::string format_shards(const std::vector<std::pair<EntryId, uint32_t>>& shards);
+std::vector<std::pair<EntryId, uint32_t>> parse_shards(const std::string& text);
 
 }  // namespace combfs::metad

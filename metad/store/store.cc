@@ -139,6 +139,10 @@ Result<Inode> MetaStore::load_dir_for_insert(Tables& t, EntryId id) {
   Inode dir = COMBFS_TRY(load_dir(t, id));
   if (dir.state == Inode::kRemoving)
     return error(proto::META_NOT_FOUND, fmt::format("directory {} is being removed", id.to_string()));
+  if (!dir.shards.empty())
+    return error(proto::META_INVALID, fmt::format("directory {} is hashed: its names belong in its shards (a client "
+                                                  "that does not know hashed directories sent this)",
+                                                  id.to_string()));
   return dir;
 }
 

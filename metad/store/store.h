@@ -104,12 +104,13 @@ struct NewPerms {
 
 // mkdir_begin: the new directory's id, the pattern it inherits, and its mode,
 // group and ACLs (the directory is created on another metad, which cannot
-// see the parent).
+// see the parent); for a hashed directory, the ids of its shards.
 struct MkdirBegun {
   int64_t seq = 0;
   EntryId child;
   proto::StripePattern pattern;
   NewPerms perms;
+  std::vector<std::pair<EntryId, uint32_t>> shards;  // (id, metad)
 };
 
 struct CloseArgs {
@@ -239,13 +240,16 @@ class MetaStore {
   // The dentry `name` in `parent` (META_NOT_FOUND without one).
   Result<Dentry> peek_dentry(EntryId parent, const std::string& name);
   // mkdir of `name` in `parent` (here) as a directory on metad `node`, asked
-  // with `mode` by a creator with group `gid` and `umask`.
+  // with `mode` by a creator with group `gid` and `umask`; hashed over shards
+  // on `shard_nodes` when there are any.
   Result<MkdirBegun> mkdir_begin(EntryId parent, const std::string& name, uint32_t node, uint32_t mode, uint32_t gid,
-                                 uint32_t umask);
+                                 uint32_t umask, const std::vector<uint32_t>& shard_nodes = {});
   // META_EXISTS when the name was taken meanwhile (the record stays INTENT).
   Result<void> mkdir_commit(int64_t seq);
-  // rmdir of `name` in `parent` naming a directory stored on another metad.
-  Result<proto::MetaJournalRecord> rmdir_begin(EntryId parent, const std::string& name, int64_t* seq);
+  // rmdir of `name` in `parent` naming directory `child` on metad `owner`
+  // (another metad, or a hashed directory with these shards).
+  Result<int64_t> rmdir_begin(EntryId parent, const std::string& name, EntryId child, uint32_t owner,
+                              const std::vector<std::pair<EntryId, uint32_t>>& shards);
   Result<void> rmdir_commit(int64_t seq);
   // A new name here for non-directory `id` stored on metad `owner`.
   Result<int64_t> link_begin(EntryId id, uint32_t owner, EntryId parent, const std::string& name);
@@ -264,7 +268,7 @@ class MetaStore {
   // ---- Cross-owner operations, the other side (store_remote.cc): the
   // handlers of the Remote* requests. ----
   Result<proto::EntryInfo> remote_dir_create(const proto::RemoteDirCreateRequest& req);
-  Result<void> remote_dir_state(EntryId id, proto::RemoteDirAction action);
+  Result<void> remote_dir_state(EntryId id, proto::RemoteDirAction action, bool shards_prepared = false);
   Result<void> remote_set_parent(EntryId id, EntryId parent, uint32_t parent_owner);
   Result<proto::EntryInfo> remote_name(const proto::RemoteNameRequest& req);
   Result<proto::RemoteInsertDentryResponse> remote_insert_dentry(const proto::RemoteInsertDentryRequest& req);
@@ -357,7 +361,8 @@ class MetaStore {
   Result<proto::EntryInfo> info_of(Tables& t, const Inode& inode);
   Result<Inode> load(Tables& t, EntryId id);
   Result<Inode> load_dir(Tables& t, EntryId id);
-  // load_dir for adding a name: META_NOT_FOUND while an rmdir removes the directory.
+  // load_dir for adding a name: META_NOT_FOUND while an rmdir removes the
+  // directory; META_INVALID for a hashed directory (names go to its shards).
   Result<Inode> load_dir_for_insert(Tables& t, EntryId id);
   bool is_remote_owner(uint32_t stored) const { return stored != 0 && stored != options_.node_id; }
   bool is_remote(const Dentry& d) const { return is_remote_owner(d.child_owner); }

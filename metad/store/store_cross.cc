@@ -37,7 +37,7 @@ Result<Dentry> MetaStore::peek_dentry(EntryId parent, const std::string& name) {
 }
 
 Result<MkdirBegun> MetaStore::mkdir_begin(EntryId parent_id, const std::string& name, uint32_t node, uint32_t mode,
-                                          uint32_t gid, uint32_t umask) {
+                                          uint32_t gid, uint32_t umask, const std::vector<uint32_t>& shard_nodes) {
   COMBFS_CHECK(check_name(name));
   return write([&](Tables& t) -> Result<MkdirBegun> {
     Inode parent = COMBFS_TRY(load_dir_for_insert(t, parent_id));
@@ -49,12 +49,18 @@ Result<MkdirBegun> MetaStore::mkdir_begin(EntryId parent_id, const std::string& 
     b.child = COMBFS_TRY(allocate_id(t));
     b.pattern = parent.pattern;
     b.perms = COMBFS_TRY(new_perms(t, parent, S_IFDIR | (mode & 07777), gid, umask));
+    for (uint32_t shard_node : shard_nodes) b.shards.emplace_back(COMBFS_TRY(allocate_id(t)), shard_node);
     proto::MetaJournalRecord r = new_record(proto::JOURNAL_MKDIR, parent_id, name);
     b.child.to_proto(r.mutable_child());
     r.set_child_owner(node);
     r.set_child_type(proto::FT_DIR);
+    // Nobody knows the ids before the name is committed: abort is safe until then.
     *r.add_undo() = dir_step(node, b.child, proto::REMOTE_DIR_ABORT);
     *r.add_redo() = dir_step(node, b.child, proto::REMOTE_DIR_CONFIRM);
+    for (const auto& [shard, shard_node] : b.shards) {
+      *r.add_undo() = dir_step(shard_node, shard, proto::REMOTE_DIR_ABORT);
+      *r.add_redo() = dir_step(shard_node, shard, proto::REMOTE_DIR_CONFIRM);
+    }
     b.seq = COMBFS_TRY(add_record(t, r));
     return b;
   });
@@ -76,23 +82,27 @@ Result<void> MetaStore::mkdir_commit(int64_t seq) {
   });
 }
 
-Result<proto::MetaJournalRecord> MetaStore::rmdir_begin(EntryId parent_id, const std::string& name, int64_t* seq) {
+Result<int64_t> MetaStore::rmdir_begin(EntryId parent_id, const std::string& name, EntryId child, uint32_t owner,
+                                       const std::vector<std::pair<EntryId, uint32_t>>& shards) {
   COMBFS_CHECK(check_name(name));
-  return write([&](Tables& t) -> Result<proto::MetaJournalRecord> {
+  return write([&](Tables& t) -> Result<int64_t> {
     COMBFS_CHECK(load_dir(t, parent_id));
     Dentry d = COMBFS_TRY(load_dentry(t, parent_id, name));
+    if (d.child != child)
+      return error(proto::UNAVAILABLE, fmt::format("'{}' in directory {} changed while rmdir prepared; try again", name,
+                                                   parent_id.to_string()));
     if (d.child_type != proto::FT_DIR)
       return error(proto::META_NOT_DIR, fmt::format("'{}' in directory {} is not a directory", name, parent_id.to_string()));
-    if (!is_remote(d))
-      return error(proto::INTERNAL, fmt::format("rmdir_begin: '{}' in {} is stored here", name, parent_id.to_string()));
     proto::MetaJournalRecord r = new_record(proto::JOURNAL_RMDIR, parent_id, name);
-    d.child.to_proto(r.mutable_child());
-    r.set_child_owner(d.child_owner);
+    child.to_proto(r.mutable_child());
+    r.set_child_owner(owner);
     r.set_child_type(proto::FT_DIR);
-    *r.add_undo() = dir_step(d.child_owner, d.child, proto::REMOTE_DIR_CANCEL_REMOVE);
-    *r.add_redo() = dir_step(d.child_owner, d.child, proto::REMOTE_DIR_REMOVE);
-    *seq = COMBFS_TRY(add_record(t, r));
-    return r;
+    // The directory is prepared after its shards and removed before them.
+    for (const auto& [shard, node] : shards) *r.add_undo() = dir_step(node, shard, proto::REMOTE_DIR_CANCEL_REMOVE);
+    *r.add_undo() = dir_step(owner, child, proto::REMOTE_DIR_CANCEL_REMOVE);
+    *r.add_redo() = dir_step(owner, child, proto::REMOTE_DIR_REMOVE);
+    for (const auto& [shard, node] : shards) *r.add_redo() = dir_step(node, shard, proto::REMOTE_DIR_REMOVE);
+    return add_record(t, r);
   });
 }
 

@@ -188,6 +188,9 @@ Result<void> MetaStore::rmdir(EntryId parent_id, const std::string& name) {
                                                       parent_id.to_string(), d.child_owner));
     }
     Inode child = COMBFS_TRY(load(t, d.child));
+    if (child.is_dir() && !child.shards.empty())
+      return error(proto::META_NOT_OWNER, fmt::format("directory '{}' in {} is hashed: its shards must be checked",
+                                                      name, parent_id.to_string()));
     if (!child.is_dir())
       return error(proto::META_NOT_DIR, fmt::format("'{}' in directory {} is not a directory", name, parent_id.to_string()));
     if (child.id == EntryId::root()) return error(proto::META_BUSY, "the root directory cannot be removed");

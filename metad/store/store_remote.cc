@@ -26,6 +26,7 @@ Result<proto::EntryInfo> MetaStore::remote_dir_create(const proto::RemoteDirCrea
     n.pattern = req.pattern();
     n.state = Inode::kPending;
     n.state_ns = n.ctime_ns;
+    for (const auto& s : req.shards()) n.shards.emplace_back(EntryId::from_proto(s.id()), s.owner());
     COMBFS_CHECK(t.insert_inode(n));
     // The coordinator computed them from the parent (MetaStore::new_perms).
     COMBFS_CHECK(put_new_acls(t, id, NewPerms{n.mode, n.gid, req.acl_access(), req.acl_default()}));
@@ -34,7 +35,7 @@ Result<proto::EntryInfo> MetaStore::remote_dir_create(const proto::RemoteDirCrea
   });
 }
 
-Result<void> MetaStore::remote_dir_state(EntryId id, proto::RemoteDirAction action) {
+Result<void> MetaStore::remote_dir_state(EntryId id, proto::RemoteDirAction action, bool shards_prepared) {
   return write([&](Tables& t) -> Result<void> {
     auto n = COMBFS_TRY(t.find_inode(id));
     if (!n) {
@@ -63,6 +64,8 @@ Result<void> MetaStore::remote_dir_state(EntryId id, proto::RemoteDirAction acti
       case proto::REMOTE_DIR_PREPARE_REMOVE:
         if (id == EntryId::root()) return error(proto::META_BUSY, "the root directory cannot be removed");
         if (old == Inode::kRemoving) return {};
+        if (!n->shards.empty() && !shards_prepared)
+          return error(proto::META_BUSY, fmt::format("{} is a hashed directory: remove it before replacing it", id.to_string()));
         if (!COMBFS_TRY(t.dir_is_empty(id)))
           return error(proto::META_NOT_EMPTY, fmt::format("directory {} is not empty", id.to_string()));
         n->state = Inode::kRemoving;
@@ -161,6 +164,8 @@ Result<proto::RemoteInsertDentryResponse> MetaStore::remote_insert_dentry(const 
         resp.set_replaced_type(existing->child_type);
       } else {
         Inode old = COMBFS_TRY(load(t, existing->child));
+        if (dst_dir && !old.shards.empty())
+          return error(proto::META_BUSY, fmt::format("'{}' is a hashed directory: remove it before replacing it", req.name()));
         if (dst_dir && !COMBFS_TRY(t.dir_is_empty(old.id)))
           return error(proto::META_NOT_EMPTY, fmt::format("cannot replace directory '{}': it is not empty", req.name()));
         COMBFS_CHECK(drop_link(t, old));

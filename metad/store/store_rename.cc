@@ -133,6 +133,8 @@ Result<void> MetaStore::rename(EntryId src_parent, const std::string& src_name, 
         if (!src.is_dir() && dst->is_dir())
           return error(proto::META_IS_DIR, fmt::format("cannot replace directory '{}' with non-directory '{}'", dst_name, src_name));
         if (dst->is_dir()) {
+          if (dst->inode && !dst->inode->shards.empty())
+            return error(proto::META_BUSY, fmt::format("'{}' is a hashed directory: remove it before replacing it", dst_name));
           if (dst->inode && !COMBFS_TRY(t.dir_is_empty(dst->id())))
             return error(proto::META_NOT_EMPTY, fmt::format("cannot replace directory '{}': it is not empty", dst_name));
           // A remote directory was checked empty and locked by its metad (PREPARE_REMOVE).

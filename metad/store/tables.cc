@@ -6,7 +6,7 @@ namespace combfs::metad {
 
 namespace {
 
-constexpr int64_t kSchemaVersion = 2;
+constexpr int64_t kSchemaVersion = 3;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (
@@ -67,10 +67,15 @@ CREATE TABLE IF NOT EXISTS applied_ops (
   PRIMARY KEY (origin, op)) WITHOUT ROWID;
 )sql";
 
+// Version 3: hashed directories.
+constexpr const char* kMigrateTo3 = R"sql(
+ALTER TABLE inodes ADD COLUMN shards TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr const char* kInodeColumns =
     "id_hi, id_lo, type, mode, uid, gid, size, nlink, atime_ns, mtime_ns, ctime_ns, rdev, symlink, "
     "parent_hi, parent_lo, pattern_type, chunk_size, num_targets, pool_id, targets, orphan, parent_owner, state, "
-    "state_ns";
+    "state_ns, shards";
 
 // Binds an inode's columns in kInodeColumns order starting at `first`.
 void bind_inode(Query& q, const Inode& n, int first) {
@@ -98,6 +103,7 @@ void bind_inode(Query& q, const Inode& n, int first) {
   q.bind(i++, n.parent_owner);
   q.bind(i++, static_cast<int64_t>(n.state));
   q.bind(i++, n.state_ns);
+  q.bind(i++, format_shards(n.shards));
 }
 
 Inode read_inode(const Query& q) {
@@ -127,6 +133,7 @@ Inode read_inode(const Query& q) {
   n.parent_owner = q.u32(i++);
   n.state = static_cast<Inode::State>(q.i64(i++));
   n.state_ns = q.i64(i++);
+  n.shards = parse_shards(q.text(i++));
   return n;
 }
 
@@ -155,6 +162,7 @@ Result<void> Tables::create_schema() {
   // kSchema is version 1 (also for a new database); later versions are migrations.
   int64_t v = version.value_or(1);
   if (v < 2) COMBFS_CHECK(db_.exec(kMigrateTo2));
+  if (v < 3) COMBFS_CHECK(db_.exec(kMigrateTo3));
   if (v != kSchemaVersion) COMBFS_CHECK(set_meta("schema_version", kSchemaVersion));
   return create_migration_schema();
 }
@@ -181,7 +189,7 @@ Result<std::optional<Inode>> Tables::find_inode(EntryId id) {
 }
 
 Result<void> Tables::insert_inode(const Inode& inode) {
-  auto q = COMBFS_TRY(db_.query(fmt::format("INSERT INTO inodes({}) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+  auto q = COMBFS_TRY(db_.query(fmt::format("INSERT INTO inodes({}) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                             kInodeColumns)));
   bind_inode(q, inode, 0);
   return q.run();
@@ -193,7 +201,7 @@ Result<void> Tables::update_inode(const Inode& inode) {
       "UPDATE inodes SET type = ?3, mode = ?4, uid = ?5, gid = ?6, size = ?7, nlink = ?8, atime_ns = ?9, "
       "mtime_ns = ?10, ctime_ns = ?11, rdev = ?12, symlink = ?13, parent_hi = ?14, parent_lo = ?15, "
       "pattern_type = ?16, chunk_size = ?17, num_targets = ?18, pool_id = ?19, targets = ?20, orphan = ?21, "
-      "parent_owner = ?22, state = ?23, state_ns = ?24 "
+      "parent_owner = ?22, state = ?23, state_ns = ?24, shards = ?25 "
       "WHERE id_hi = ?1 AND id_lo = ?2"));
   bind_inode(q, inode, 0);
   return q.run();
