@@ -43,6 +43,8 @@ int error_to_errno(ErrorCode code) {
     case proto::META_XDEV: return EXDEV;
     case proto::META_BUSY: return EBUSY;
     case proto::META_RANGE: return ERANGE;
+    // Only a client that does not know hashed directories sees it.
+    case proto::META_HASHED_DIR: return EIO;
     case proto::STORAGE_NO_SPACE: return ENOSPC;
     case proto::STORAGE_TARGET_OFFLINE: return EAGAIN;
     default: return EIO;

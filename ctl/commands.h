@@ -22,5 +22,7 @@ Command add_listtargets(CLI::App& app, const GlobalOptions& g);
 Command add_fsck(CLI::App& app, const GlobalOptions& g);
 Command add_migrate(CLI::App& app, const GlobalOptions& g);
 Command add_listmigrations(CLI::App& app, const GlobalOptions& g);
+Command add_mkdir(CLI::App& app, const GlobalOptions& g);
+Command add_sethash(CLI::App& app, const GlobalOptions& g);
 
 }  // namespace combfs::ctl

@@ -27,6 +27,8 @@ Result<client::EntryInfoXattr> read_entryinfo(const std::string& path) {
   return client::parse_entryinfo(value);
 }
 
+}  // namespace
+
 std::pair<std::string, std::string> split_dir(const std::string& path) {
   std::string p = path;
   while (p.size() > 1 && p.back() == '/') p.pop_back();
@@ -34,8 +36,6 @@ std::pair<std::string, std::string> split_dir(const std::string& path) {
   if (slash == std::string::npos) return {".", p};
   return {slash == 0 ? "/" : p.substr(0, slash), p.substr(slash + 1)};
 }
-
-}  // namespace
 
 Result<Connection> connect(const std::string& mgmtd_text, const std::string& secret_file) {
   client::ClusterOptions o;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "client/lib/cluster.h"
 #include "client/lib/entryinfo_xattr.h"
@@ -29,6 +30,9 @@ struct Connection {
 Result<Connection> connect(const std::string& mgmtd_text, const std::string& secret_file);
 // Connects using the global options or the defaults.
 Result<Connection> connect(const GlobalOptions& g);
+
+// "a/b/c/" -> {"a/b", "c"}; "c" -> {".", "c"}; "/c" -> {"/", "c"}.
+std::pair<std::string, std::string> split_dir(const std::string& path);
 
 // The entry a path on a combfs mount names.
 struct Located {

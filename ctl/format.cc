@@ -109,4 +109,10 @@ const char* pattern_name(proto::PatternType t) {
   }
 }
 
+std::string shard_nodes(const proto::EntryInfo& info) {
+  std::string out = "metad ";
+  for (int i = 0; i < info.shards_size(); ++i) out += fmt::format("{}{}", i ? ", " : "", info.shards(i).owner());
+  return out;
+}
+
 }  // namespace combfs::ctl

@@ -27,4 +27,7 @@ const char* node_type_name(proto::NodeType t);       // mgmtd, metad, stored
 const char* file_type_name(proto::FileType t);       // file, directory, symlink, other
 const char* pattern_name(proto::PatternType t);      // raid0, buddymirror
 
+// The metads of a hashed directory's shards, in shard order: "metad 1, 2, 3, 1".
+std::string shard_nodes(const proto::EntryInfo& info);
+
 }  // namespace combfs::ctl

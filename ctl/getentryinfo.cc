@@ -21,6 +21,12 @@ Result<void> run(const std::string& path, const GlobalOptions& g) {
     fmt::print("Chunk size: {}\n", format_exact_size(p.chunk_size()));
     fmt::print("Number of targets: {}\n", p.num_targets());
     fmt::print("Targets: (chosen at file creation)\n");
+    if (l.info.shards_size() > 0) {
+      fmt::print("Hashed: {} shards\n", l.info.shards_size());
+      for (int i = 0; i < l.info.shards_size(); ++i)
+        fmt::print("Shard {}: {} on metad {}\n", i, EntryId::from_proto(l.info.shards(i).id()).to_string(),
+                   l.info.shards(i).owner());
+    }
   } else if (l.info.has_layout() && l.info.layout().targets_size() > 0) {
     const auto& layout = l.info.layout();
     fmt::print("Stripe pattern: {}\n", pattern_name(layout.pattern().type()));

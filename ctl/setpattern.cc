@@ -43,6 +43,9 @@ Result<void> run(const Args& args, const GlobalOptions& g) {
   pattern.set_pool_id(current.pool_id());
 
   auto updated = COMBFS_TRY(l.conn.meta->set_pattern(l.owner, EntryId::from_proto(l.info.attr().id()), pattern));
+  // New files of a hashed directory are created in its shards: they inherit from there.
+  for (const auto& s : l.info.shards())
+    COMBFS_CHECK(l.conn.meta->set_pattern(s.owner(), EntryId::from_proto(s.id()), pattern));
   const auto& p = updated.dir_pattern().chunk_size() ? updated.dir_pattern() : pattern;
   fmt::print("Stripe pattern of {}: {}, chunk size {}, {} targets\n", args.dir, pattern_name(p.type()),
              format_exact_size(p.chunk_size()), p.num_targets());

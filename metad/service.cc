@@ -54,6 +54,7 @@ void MetaService::register_handlers(rpc::Dispatcher& d) {
   add<proto::CloseRequest>(d, ctx_, ops::close);
   add<proto::UpdateSizeRequest>(d, ctx_, ops::update_size);
   add<proto::SetPatternRequest>(d, ctx_, ops::set_pattern);
+  add<proto::SetHashRequest>(d, ctx_, ops::set_hash);
   add<proto::GetXattrRequest>(d, ctx_, ops::get_xattr);
   add<proto::SetXattrRequest>(d, ctx_, ops::set_xattr);
   add<proto::ListXattrRequest>(d, ctx_, ops::list_xattr);

@@ -4,18 +4,52 @@
 #include <future>
 #include <vector>
 
+#include "client/lib/dir_hash.h"
+#include "client/lib/dir_merge.h"
+
 namespace combfs::client {
 
+MetaClient::Place MetaClient::place_of(uint32_t owner, const EntryId& dir, std::string_view name) {
+  std::lock_guard lock(mutex_);
+  auto it = hashed_.find(dir);
+  if (it == hashed_.end()) return Place{owner, dir};
+  const proto::DirShard& s = it->second[shard_of_name(name, static_cast<uint32_t>(it->second.size()))];
+  return Place{s.owner(), EntryId::from_proto(s.id())};
+}
+
+std::vector<proto::DirShard> MetaClient::shards_of(const EntryId& dir) {
+  std::lock_guard lock(mutex_);
+  auto it = hashed_.find(dir);
+  return it == hashed_.end() ? std::vector<proto::DirShard>() : it->second;
+}
+
+void MetaClient::learn(const proto::EntryInfo& info) {
+  if (info.shards_size() == 0) return;
+  // A directory's shards never change once set, so this never goes stale.
+  std::lock_guard lock(mutex_);
+  hashed_.try_emplace(EntryId::from_proto(info.attr().id()), info.shards().begin(), info.shards().end());
+}
+
+bool MetaClient::relearn(uint32_t owner, const EntryId& dir) {
+  auto info = getattr(owner, dir);
+  return info && info->shards_size() > 0;
+}
+
 Result<proto::EntryInfo> MetaClient::lookup(uint32_t owner, const EntryId& parent, const std::string& name) {
-  proto::LookupRequest req;
-  parent.to_proto(req.mutable_parent());
-  req.set_name(name);
-  auto resp = COMBFS_TRY(send(owner, req));
-  return complete(std::move(*resp.mutable_info()));
+  return at_name(owner, parent, name, [&](const Place& p) -> Result<proto::EntryInfo> {
+    proto::LookupRequest req;
+    p.dir.to_proto(req.mutable_parent());
+    req.set_name(name);
+    auto resp = COMBFS_TRY(send(p.owner, req));
+    return complete(std::move(*resp.mutable_info()));
+  });
 }
 
 Result<proto::EntryInfo> MetaClient::complete(proto::EntryInfo info) {
-  if (!info.partial()) return info;
+  if (!info.partial()) {
+    learn(info);
+    return info;
+  }
   // The name lives with its directory, the entry on its own metad.
   return getattr(info.attr().owner_node(), EntryId::from_proto(info.attr().id()));
 }
@@ -24,6 +58,7 @@ Result<proto::EntryInfo> MetaClient::getattr(uint32_t owner, const EntryId& id) 
   proto::GetAttrRequest req;
   id.to_proto(req.mutable_id());
   auto resp = COMBFS_TRY(send(owner, req));
+  learn(resp.info());
   return std::move(*resp.mutable_info());
 }
 
@@ -33,37 +68,99 @@ Result<proto::EntryInfo> MetaClient::setattr(uint32_t owner, const proto::SetAtt
 }
 
 Result<proto::CreateResponse> MetaClient::create(uint32_t owner, const proto::CreateRequest& req) {
-  return send(owner, req);
+  return at_name(owner, EntryId::from_proto(req.parent()), req.name(), [&](const Place& p) {
+    proto::CreateRequest r = req;
+    p.dir.to_proto(r.mutable_parent());
+    return send(p.owner, r);
+  });
 }
 
 Result<proto::EntryInfo> MetaClient::mkdir(uint32_t owner, const proto::MkDirRequest& req) {
-  auto resp = COMBFS_TRY(send(owner, req));
-  return std::move(*resp.mutable_info());
+  return at_name(owner, EntryId::from_proto(req.parent()), req.name(), [&](const Place& p) -> Result<proto::EntryInfo> {
+    proto::MkDirRequest r = req;
+    p.dir.to_proto(r.mutable_parent());
+    auto resp = COMBFS_TRY(send(p.owner, r));
+    learn(resp.info());
+    return std::move(*resp.mutable_info());
+  });
 }
 
 Result<void> MetaClient::rmdir(uint32_t owner, const EntryId& parent, const std::string& name) {
-  proto::RmDirRequest req;
-  parent.to_proto(req.mutable_parent());
-  req.set_name(name);
-  COMBFS_CHECK(send(owner, req));
-  return {};
+  return at_name(owner, parent, name, [&](const Place& p) -> Result<void> {
+    proto::RmDirRequest req;
+    p.dir.to_proto(req.mutable_parent());
+    req.set_name(name);
+    COMBFS_CHECK(send(p.owner, req));
+    return {};
+  });
 }
 
 Result<void> MetaClient::unlink(uint32_t owner, const EntryId& parent, const std::string& name) {
-  proto::UnlinkRequest req;
-  parent.to_proto(req.mutable_parent());
-  req.set_name(name);
-  COMBFS_CHECK(send(owner, req));
-  return {};
+  return at_name(owner, parent, name, [&](const Place& p) -> Result<void> {
+    proto::UnlinkRequest req;
+    p.dir.to_proto(req.mutable_parent());
+    req.set_name(name);
+    COMBFS_CHECK(send(p.owner, req));
+    return {};
+  });
 }
 
 Result<void> MetaClient::rename(uint32_t owner, const proto::RenameRequest& req) {
-  COMBFS_CHECK(send(owner, req));
-  return {};
+  const EntryId src_dir = EntryId::from_proto(req.src_parent());
+  const EntryId dst_dir = EntryId::from_proto(req.dst_parent());
+  const uint32_t dst_owner = req.dst_owner() ? req.dst_owner() : owner;
+  for (int attempt = 0;; ++attempt) {
+    // Each name at its shard: within one hashed directory this is a rename
+    // between two shards (directories) like any other.
+    Place src = place_of(owner, src_dir, req.src_name());
+    Place dst = place_of(dst_owner, dst_dir, req.dst_name());
+    proto::RenameRequest r = req;
+    src.dir.to_proto(r.mutable_src_parent());
+    dst.dir.to_proto(r.mutable_dst_parent());
+    r.set_dst_owner(real_node(dst.owner));
+    auto done = send(src.owner, r);
+    if (done) return {};
+    if (done.error().code() != proto::META_HASHED_DIR || attempt > 0) return std::unexpected(done.error());
+    // One of the directories is hashed and we did not know it.
+    bool learned = relearn(owner, src_dir);
+    learned |= dst_dir != src_dir && relearn(dst_owner, dst_dir);
+    if (!learned) return std::unexpected(done.error());
+  }
+}
+
+Result<proto::EntryInfo> MetaClient::sethash(uint32_t owner, const EntryId& id, uint32_t shards) {
+  proto::SetHashRequest req;
+  id.to_proto(req.mutable_id());
+  req.set_shards(shards);
+  auto resp = COMBFS_TRY(send(owner, req));
+  learn(resp.info());
+  return std::move(*resp.mutable_info());
 }
 
 Result<proto::ReadDirResponse> MetaClient::readdir(uint32_t owner, const EntryId& dir, uint64_t cookie,
                                                    uint32_t max_entries, bool plus) {
+  auto shards = shards_of(dir);
+  if (shards.empty()) {
+    auto plain = readdir_one(owner, dir, cookie, max_entries, plus);
+    if (plain || plain.error().code() != proto::META_HASHED_DIR || !relearn(owner, dir)) return plain;
+    // Hashed since we last looked: it was empty then, so any cookie we gave
+    // out for it so far lies at the start of shard 0.
+    shards = shards_of(dir);
+  }
+  return readdir_merged(shards, cookie, max_entries, plus);
+}
+
+Result<proto::ReadDirResponse> MetaClient::readdir_merged(const std::vector<proto::DirShard>& shards,
+                                                          uint64_t cookie, uint32_t max_entries, bool plus) {
+  return merged_readdir(static_cast<uint32_t>(shards.size()), cookie,
+                        max_entries ? max_entries : kMergedReadDirEntries,
+                        [&](uint32_t i, uint64_t from, uint32_t room) {
+                          return readdir_one(shards[i].owner(), EntryId::from_proto(shards[i].id()), from, room, plus);
+                        });
+}
+
+Result<proto::ReadDirResponse> MetaClient::readdir_one(uint32_t owner, const EntryId& dir, uint64_t cookie,
+                                                       uint32_t max_entries, bool plus) {
   proto::ReadDirRequest req;
   dir.to_proto(req.mutable_id());
   req.set_cookie(cookie);
@@ -100,14 +197,17 @@ Result<proto::ReadDirResponse> MetaClient::readdir(uint32_t owner, const EntryId
           got = std::unexpected(moved.error());
         }
       }
-      if (got)
+      if (got) {
+        learn(got->info());
         *info = std::move(*got->mutable_info());
+      }
       else if (got.error().code() == proto::META_NOT_FOUND)
         vanished = true;  // removed since the listing: left out below
       else if (failed)
         failed = std::unexpected(got.error());
     }
     if (!failed) return std::unexpected(failed.error());
+    for (const auto& e : resp.entries()) learn(e.info());
     if (!vanished) return resp;
     auto* entries = resp.mutable_entries();
     entries->erase(std::remove_if(entries->begin(), entries->end(),
@@ -119,8 +219,12 @@ Result<proto::ReadDirResponse> MetaClient::readdir(uint32_t owner, const EntryId
 }
 
 Result<proto::EntryInfo> MetaClient::symlink(uint32_t owner, const proto::SymlinkRequest& req) {
-  auto resp = COMBFS_TRY(send(owner, req));
-  return std::move(*resp.mutable_info());
+  return at_name(owner, EntryId::from_proto(req.parent()), req.name(), [&](const Place& p) -> Result<proto::EntryInfo> {
+    proto::SymlinkRequest r = req;
+    p.dir.to_proto(r.mutable_parent());
+    auto resp = COMBFS_TRY(send(p.owner, r));
+    return std::move(*resp.mutable_info());
+  });
 }
 
 Result<std::string> MetaClient::readlink(uint32_t owner, const EntryId& id) {
@@ -132,13 +236,17 @@ Result<std::string> MetaClient::readlink(uint32_t owner, const EntryId& id) {
 
 Result<proto::EntryInfo> MetaClient::link(uint32_t owner, const EntryId& id, const EntryId& new_parent,
                                           const std::string& new_name, uint32_t id_owner) {
-  proto::LinkRequest req;
-  id.to_proto(req.mutable_id());
-  new_parent.to_proto(req.mutable_new_parent());
-  req.set_new_name(new_name);
-  req.set_owner(id_owner);
-  auto resp = COMBFS_TRY(send(owner, req));
-  return std::move(*resp.mutable_info());
+  // The file's metad by its real id: a hashed directory sends to its shard's.
+  const uint32_t stored = real_node(id_owner ? id_owner : owner);
+  return at_name(owner, new_parent, new_name, [&](const Place& p) -> Result<proto::EntryInfo> {
+    proto::LinkRequest req;
+    id.to_proto(req.mutable_id());
+    p.dir.to_proto(req.mutable_new_parent());
+    req.set_new_name(new_name);
+    req.set_owner(stored);
+    auto resp = COMBFS_TRY(send(p.owner, req));
+    return std::move(*resp.mutable_info());
+  });
 }
 
 Result<proto::EntryInfo> MetaClient::open(uint32_t owner, const EntryId& id, bool for_write, uint64_t client_id) {

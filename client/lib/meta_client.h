@@ -12,11 +12,23 @@
 // another metad, docs/metadata.md "Migration") did nothing either: the call
 // goes to the metad it names (at most kMaxRedirects hops per call). Answers
 // carry the entry's owner (Attr.owner_node), which callers cache as before.
+//
+// Hashed directories (docs/metadata.md): every request about a name in one
+// goes to the shard the name hashes to (client/lib/dir_hash.h), and readdir
+// merges the shards. MetaClient remembers the shards of every hashed
+// directory it sees in an EntryInfo (they never change); a directory it does
+// not know as hashed is asked directly, and its answer META_HASHED_DIR makes
+// MetaClient fetch the shards (GetAttr) and send the request again.
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "client/lib/cluster.h"
 #include "common/entry_id.h"
@@ -61,12 +73,26 @@ class MetaClient {
   Result<typename rpc::RpcClient::ResponseOf<Request>> call(uint32_t owner, const Request& req) {
     return send(owner, req);
   }
+  // fsctl sethash: empty directory `id` becomes hashed over `shards` shards.
+  Result<proto::EntryInfo> sethash(uint32_t owner, const EntryId& id, uint32_t shards);
 
   // Full attributes for a partial EntryInfo (unchanged when not partial).
   Result<proto::EntryInfo> complete(proto::EntryInfo info);
 
+  // Where requests about `name` in directory `dir` (owned by `owner`) go:
+  // the directory itself, or for a hashed directory the name's shard.
+  struct Place {
+    uint32_t owner = 0;
+    EntryId dir;
+  };
+  Place place_of(uint32_t owner, const EntryId& dir, std::string_view name);
+  // The shards of `dir` as far as known (empty: a plain directory).
+  std::vector<proto::DirShard> shards_of(const EntryId& dir);
+
   static constexpr std::chrono::seconds kBusyPatience{30};
   static constexpr int kMaxRedirects = 8;
+  // Entries per merged readdir of a hashed directory when the caller gives no limit.
+  static constexpr uint32_t kMergedReadDirEntries = 1024;
 
  private:
   template <class Request>
@@ -89,7 +115,30 @@ class MetaClient {
     }
   }
 
+  // The directory itself, without the merge over shards.
+  Result<proto::ReadDirResponse> readdir_one(uint32_t owner, const EntryId& dir, uint64_t cookie,
+                                             uint32_t max_entries, bool plus);
+  Result<proto::ReadDirResponse> readdir_merged(const std::vector<proto::DirShard>& shards, uint64_t cookie,
+                                                uint32_t max_entries, bool plus);
+  // Records the shards of a hashed directory described by `info`.
+  void learn(const proto::EntryInfo& info);
+  // After META_HASHED_DIR: fetches the directory's shards; true when it is hashed.
+  bool relearn(uint32_t owner, const EntryId& dir);
+  // Calls f(place) for `name` in `dir`, and once more at the right shard when
+  // the directory turned out to be hashed.
+  template <class F>
+  auto at_name(uint32_t owner, const EntryId& dir, std::string_view name, F&& f) -> decltype(f(std::declval<const Place&>())) {
+    auto r = f(place_of(owner, dir, name));
+    if (r || r.error().code() != proto::META_HASHED_DIR || !relearn(owner, dir)) return r;
+    return f(place_of(owner, dir, name));
+  }
+  // A node id with 0 (the root owner) resolved, for requests that name a
+  // metad other than the receiver.
+  uint32_t real_node(uint32_t node) { return node ? node : cluster_.root_owner(); }
+
   Cluster& cluster_;
+  std::mutex mutex_;
+  std::unordered_map<EntryId, std::vector<proto::DirShard>> hashed_;  // GUARDED_BY(mutex_)
 };
 
 }  // namespace combfs::client

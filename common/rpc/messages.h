@@ -55,6 +55,7 @@ struct MessageTraits;  // id and Response of each request type
   X(SetXattr, 317)         \
   X(ListXattr, 318)        \
   X(RemoveXattr, 319)      \
+  X(SetHash, 320)          \
   X(RemoteDirCreate, 330)  \
   X(RemoteDirState, 331)   \
   X(RemoteSetParent, 332)  \

@@ -63,9 +63,6 @@ class Cross {
   };
   // nullopt when max_waiting threads wait already.
   std::optional<Slot> try_slot();
-  // Hashed directories: at most this many shards.
-  static constexpr uint32_t kMaxShards = 64;
-
   // UNAVAILABLE ("busy, retry") for a request that cannot get a slot.
   static Status busy();
 
@@ -97,6 +94,14 @@ Result<proto::EntryInfo> mkdir(Cross& c, const proto::MkDirRequest& req, uint32_
 // rmdir of a name here that names a directory stored on another metad, or a
 // hashed directory (its shards are checked empty and removed with it).
 Result<void> rmdir(Cross& c, EntryId parent, const std::string& name);
+// Hashed directories (docs/metadata.md): INVALID_ARGUMENT unless 2 <= count
+// <= kMaxShards (client/lib/dir_hash.h: the merged readdir cookie has room
+// for that many).
+inline constexpr uint32_t kMaxShards = 64;
+Result<void> check_shard_count(uint32_t count);
+// fsctl sethash: empty directory `dir` (here) becomes hashed with one shard
+// on each of `shard_nodes`.
+Result<proto::EntryInfo> sethash(Cross& c, EntryId dir, const std::vector<uint32_t>& shard_nodes);
 // Rename whose names are both here but that needs other metads before it can commit.
 Result<void> rename_local(Cross& c, const proto::RenameRequest& req);
 // Rename from a directory here into one on metad req.dst_owner.

@@ -1,5 +1,6 @@
 #include "metad/cross/dir_placement.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace combfs::metad {
@@ -20,11 +21,16 @@ const char* dir_policy_name(DirPolicy policy) {
   return "?";
 }
 
+std::vector<uint32_t> DirPlacement::candidates(const ClusterMap& map) const {
+  std::vector<uint32_t> out{self_};
+  for (const auto& [id, node] : map.nodes)
+    if (id != self_ && node.type() == proto::NODE_META && node.reach() == proto::REACH_ONLINE) out.push_back(id);
+  return out;
+}
+
 uint32_t DirPlacement::choose(const ClusterMap& map) {
   if (policy_ == DirPolicy::parent) return self_;
-  std::vector<uint32_t> candidates{self_};
-  for (const auto& [id, node] : map.nodes)
-    if (id != self_ && node.type() == proto::NODE_META && node.reach() == proto::REACH_ONLINE) candidates.push_back(id);
+  std::vector<uint32_t> candidates = this->candidates(map);
 
   std::lock_guard lock(mutex_);
   if (candidates.size() == 1) return self_;
@@ -49,6 +55,23 @@ uint32_t DirPlacement::choose(const ClusterMap& map) {
   uint32_t chosen = best[std::uniform_int_distribution<size_t>(0, best.size() - 1)(rng_)];
   seen_[chosen].placed += 1;
   return chosen;
+}
+
+
+std::vector<uint32_t> DirPlacement::choose_shards(const ClusterMap& map, uint32_t count) {
+  if (count == 0) return {};
+  if (policy_ == DirPolicy::parent) return std::vector<uint32_t>(count, self_);
+  std::vector<uint32_t> ring = candidates(map);
+  std::sort(ring.begin(), ring.end());
+  const uint32_t first = choose(map);
+  size_t at = static_cast<size_t>(std::find(ring.begin(), ring.end(), first) - ring.begin());
+  std::vector<uint32_t> out{first};
+  std::lock_guard lock(mutex_);
+  for (uint32_t i = 1; i < count; ++i) {
+    out.push_back(ring[(at + i) % ring.size()]);
+    seen_[out.back()].placed += 1;
+  }
+  return out;
 }
 
 }  // namespace combfs::metad

@@ -17,6 +17,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "common/mgmt_client.h"
 
@@ -35,12 +36,19 @@ class DirPlacement {
 
   // The metad for a new directory; counts it as placed there.
   uint32_t choose(const ClusterMap& map);
+  // The metads for the `count` shards of a hashed directory: the first as
+  // choose() picks, the others round-robin over the candidates after it (in
+  // node id order), so shards share a metad only when there are fewer metads
+  // than shards. The parent policy keeps them all here.
+  std::vector<uint32_t> choose_shards(const ClusterMap& map, uint32_t count);
 
  private:
   struct Seen {
     uint64_t reported = 0;  // NodeInfo.entries when last looked at
     uint64_t placed = 0;    // directories placed there since `reported` changed
   };
+
+  std::vector<uint32_t> candidates(const ClusterMap& map) const;  // self first
 
   const DirPolicy policy_;
   const uint32_t self_;

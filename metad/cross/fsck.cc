@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 
+#include "client/lib/dir_hash.h"
 #include "metad/store/journal_steps.h"
 
 namespace combfs::metad {
@@ -20,6 +21,13 @@ struct Name {
 };
 
 using Key = std::pair<uint32_t, EntryId>;  // (metad, entry)
+
+// Where a shard belongs: its hashed directory and its index there.
+struct ShardPos {
+  Key dir;
+  uint32_t index = 0;
+  uint32_t count = 0;
+};
 
 std::string where(const Name& n) {
   return fmt::format("'{}' in directory {} on metad {}", n.name, n.parent.to_string(), n.node);
@@ -89,21 +97,36 @@ FsckReport check_namespace_with_repairs(const std::vector<MetaStore::Snapshot>& 
     }
   }
 
-  // Shards of hashed directories: named by their directory's shard list.
-  std::map<Key, Key> shard_of;  // shard -> its hashed directory
+  // Shards of hashed directories: named by their directory's shard list
+  // (once), holding exactly the names that hash to them.
+  std::map<Key, ShardPos> shard_of;
   for (const auto& m : metads)
     for (const auto& n : m.inodes)
-      for (const auto& [shard, node] : n.shards) {
-        shard_of[{node, shard}] = {m.node, n.id};
-        if (!inodes.contains({node, shard}))
-          problems.push_back(fmt::format("hashed directory {} on metad {} lists shard {} on metad {}, which does not exist",
+      for (uint32_t i = 0; i < n.shards.size(); ++i) {
+        const auto& [shard, node] = n.shards[i];
+        const Key dir{m.node, n.id};
+        auto [it, fresh] = shard_of.emplace(Key{node, shard}, ShardPos{dir, i, static_cast<uint32_t>(n.shards.size())});
+        if (!fresh)
+          problems.push_back(fmt::format("shard {} on metad {} is listed twice (by hashed directory {} and {})",
+                                         shard.to_string(), node, it->second.dir.second.to_string(), n.id.to_string()));
+        auto sh = inodes.find({node, shard});
+        if (sh == inodes.end() || !sh->second->is_dir())
+          problems.push_back(fmt::format("hashed directory {} on metad {} lists shard {} on metad {}, which is not a "
+                                         "directory there",
                                          n.id.to_string(), m.node, shard.to_string(), node));
       }
   for (const auto& m : metads)
-    for (const auto& d : m.dentries)
+    for (const auto& d : m.dentries) {
       if (auto dir = inodes.find({m.node, d.parent}); dir != inodes.end() && !dir->second->shards.empty())
         problems.push_back(fmt::format("'{}' is in hashed directory {} itself instead of one of its shards", d.name,
                                        d.parent.to_string()));
+      if (auto sh = shard_of.find({m.node, d.parent}); sh != shard_of.end()) {
+        const uint32_t want = client::shard_of_name(d.name, sh->second.count);
+        if (want != sh->second.index)
+          problems.push_back(fmt::format("'{}' is in shard {} of hashed directory {}, but its name hashes to shard {}",
+                                         d.name, sh->second.index, sh->second.dir.second.to_string(), want));
+      }
+    }
 
   std::map<Key, std::set<Name>> remote_rows;
   for (const auto& m : metads)
@@ -133,7 +156,7 @@ FsckReport check_namespace_with_repairs(const std::vector<MetaStore::Snapshot>& 
         if (auto sh = shard_of.find(key); sh != shard_of.end()) {
           const uint32_t parent_node = n.parent_owner ? n.parent_owner : m.node;
           if (!named.empty()) problems.push_back(fmt::format("shard {} is also named {}", what, where(named.front())));
-          if (sh->second != Key{parent_node, n.parent})
+          if (sh->second.dir != Key{parent_node, n.parent})
             problems.push_back(fmt::format("shard {} has '..' {} on metad {}, not its hashed directory", what,
                                            n.parent.to_string(), parent_node));
           continue;

@@ -9,7 +9,10 @@
 //   - a directory's link count is 2 + its subdirectories; its entries live on
 //     its own metad;
 //   - no directory is left pending or being removed, and no journal record is
-//     left unfinished ("no half-done operation").
+//     left unfinished ("no half-done operation");
+//   - a hashed directory keeps no names itself; each of its shards is a
+//     directory of its own, listed once, unnamed, with ".." = the hashed
+//     directory, and holds exactly the names that hash to it (dir_hash.h).
 // Pure, so tests can check a namespace after any crash point.
 #pragma once
 

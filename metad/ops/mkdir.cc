@@ -12,23 +12,20 @@ namespace combfs::metad::ops {
 
 namespace {
 
-// A hashed directory: the directory where placement says, each shard on the
-// next metad placement picks (several shards share a metad when there are
-// fewer metads than shards).
+// A hashed directory: the directory where placement says, its shards spread
+// over the metads (DirPlacement::choose_shards). Always through cross::mkdir,
+// which creates the shards before the directory and the name last.
 Result<proto::MkDirResponse> hashed_mkdir(OpsContext& ctx, const proto::MkDirRequest& req) {
-  if (req.hash_shards() > Cross::kMaxShards)
-    return error(proto::INVALID_ARGUMENT,
-                 fmt::format("a hashed directory has at most {} shards, not {}", Cross::kMaxShards, req.hash_shards()));
-  if (!ctx.cross) return error(proto::NOT_SUPPORTED, "this metad is set up without cross-owner operations");
-  const uint32_t self = ctx.store.node_id();
+  COMBFS_CHECK(cross::check_shard_count(req.hash_shards()));
+  if (!ctx.cross)
+    return error(proto::NOT_SUPPORTED, "this metad runs without cross-owner operations, so it cannot create hashed "
+                                       "directories");
   auto map = COMBFS_TRY(ctx.cluster_map());
-  uint32_t node = ctx.cross->placement().choose(*map);
-  std::vector<uint32_t> shard_nodes;
+  const uint32_t node = ctx.cross->placement().choose(*map);
+  const std::vector<uint32_t> shard_nodes = ctx.cross->placement().choose_shards(*map, req.hash_shards());
+  const uint32_t self = ctx.store.node_id();
   bool elsewhere = node != self;
-  for (uint32_t i = 0; i < req.hash_shards(); ++i) {
-    shard_nodes.push_back(ctx.cross->placement().choose(*map));
-    elsewhere |= shard_nodes.back() != self;
-  }
+  for (uint32_t n : shard_nodes) elsewhere |= n != self;
   auto slot = elsewhere ? ctx.cross->try_slot() : std::optional<Cross::Slot>();
   if (elsewhere && !slot) return std::unexpected(Cross::busy());
   proto::MkDirResponse resp;
@@ -40,7 +37,7 @@ Result<proto::MkDirResponse> hashed_mkdir(OpsContext& ctx, const proto::MkDirReq
 
 Result<proto::MkDirResponse> mkdir(OpsContext& ctx, const proto::MkDirRequest& req) {
   proto::MkDirResponse resp;
-  if (req.hash_shards() > 1) return hashed_mkdir(ctx, req);
+  if (req.hash_shards() > 1) return hashed_mkdir(ctx, req);  // 0 and 1: a plain directory
   if (ctx.cross) {
     uint32_t node = ctx.store.node_id();
     if (auto map = ctx.cluster_map()) node = ctx.cross->placement().choose(**map);

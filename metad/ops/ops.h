@@ -51,6 +51,7 @@ Result<proto::OpenResponse> open(OpsContext& ctx, const proto::OpenRequest& req)
 Result<proto::CloseResponse> close(OpsContext& ctx, const proto::CloseRequest& req);
 Result<proto::UpdateSizeResponse> update_size(OpsContext& ctx, const proto::UpdateSizeRequest& req);
 Result<proto::SetPatternResponse> set_pattern(OpsContext& ctx, const proto::SetPatternRequest& req);
+Result<proto::SetHashResponse> set_hash(OpsContext& ctx, const proto::SetHashRequest& req);
 Result<proto::GetXattrResponse> get_xattr(OpsContext& ctx, const proto::GetXattrRequest& req);
 Result<proto::SetXattrResponse> set_xattr(OpsContext& ctx, const proto::SetXattrRequest& req);
 Result<proto::ListXattrResponse> list_xattr(OpsContext& ctx, const proto::ListXattrRequest& req);

@@ -132,6 +132,13 @@ Result<Inode> MetaStore::load_dir(Tables& t, EntryId id) {
     return error(proto::META_NOT_FOUND,
                  fmt::format("directory {} does not exist on metad {} (it was removed)", id.to_string(), options_.node_id));
   if (!inode->is_dir()) return error(proto::META_NOT_DIR, fmt::format("{} is not a directory", id.to_string()));
+  // A hashed directory keeps no names itself; the client learns its shards
+  // from GetAttr and sends the request to the shard of the name.
+  if (!inode->shards.empty())
+    return error(proto::META_HASHED_DIR,
+                 fmt::format("directory {} is hashed over {} shards: send requests about its names to the shard of "
+                             "the name (GetAttr lists them)",
+                             id.to_string(), inode->shards.size()));
   return std::move(*inode);
 }
 
@@ -139,10 +146,6 @@ Result<Inode> MetaStore::load_dir_for_insert(Tables& t, EntryId id) {
   Inode dir = COMBFS_TRY(load_dir(t, id));
   if (dir.state == Inode::kRemoving)
     return error(proto::META_NOT_FOUND, fmt::format("directory {} is being removed", id.to_string()));
-  if (!dir.shards.empty())
-    return error(proto::META_INVALID, fmt::format("directory {} is hashed: its names belong in its shards (a client "
-                                                  "that does not know hashed directories sent this)",
-                                                  id.to_string()));
   return dir;
 }
 
@@ -169,8 +172,8 @@ proto::MetaJournalRecord MetaStore::release_record(const Dentry& d) const {
 }
 
 std::string describe(const proto::MetaJournalRecord& r) {
-  static const char* ops[] = {"mkdir", "rmdir", "release", "rename", "rename-out", "link"};
-  const char* op = r.op() >= 0 && r.op() < 6 ? ops[r.op()] : r.op() == proto::JOURNAL_MIGRATE ? "migrate" : "?";
+  static const char* ops[] = {"mkdir", "rmdir", "release", "rename", "rename-out", "link", "sethash"};
+  const char* op = r.op() >= 0 && r.op() < 7 ? ops[r.op()] : r.op() == proto::JOURNAL_MIGRATE ? "migrate" : "?";
   return fmt::format("{} '{}' in {} ({} {} on metad {}, {})", op, r.name(), EntryId::from_proto(r.parent()).to_string(),
                      r.child_type() == proto::FT_DIR ? "directory" : "entry", EntryId::from_proto(r.child()).to_string(),
                      r.child_owner(), r.state() == proto::JOURNAL_COMMITTED ? "committed" : "not committed");

@@ -113,6 +113,13 @@ struct MkdirBegun {
   std::vector<std::pair<EntryId, uint32_t>> shards;  // (id, metad)
 };
 
+// sethash_begin: the directory as it is and the ids of its new shards.
+struct SethashBegun {
+  int64_t seq = 0;
+  proto::EntryInfo dir;
+  std::vector<std::pair<EntryId, uint32_t>> shards;  // (id, metad)
+};
+
 struct CloseArgs {
   EntryId id;
   bool for_write = false;
@@ -251,6 +258,12 @@ class MetaStore {
   Result<int64_t> rmdir_begin(EntryId parent, const std::string& name, EntryId child, uint32_t owner,
                               const std::vector<std::pair<EntryId, uint32_t>>& shards);
   Result<void> rmdir_commit(int64_t seq);
+  // fsctl sethash (store_hash.cc): empty directory `dir` (here) becomes
+  // hashed over shards on `shard_nodes`. begin allocates the shard ids and
+  // journals their abort; commit records them on the directory if it is
+  // still empty and not hashed (META_NOT_EMPTY / META_EXISTS otherwise).
+  Result<SethashBegun> sethash_begin(EntryId dir, const std::vector<uint32_t>& shard_nodes);
+  Result<proto::EntryInfo> sethash_commit(int64_t seq);
   // A new name here for non-directory `id` stored on metad `owner`.
   Result<int64_t> link_begin(EntryId id, uint32_t owner, EntryId parent, const std::string& name);
   Result<void> link_commit(int64_t seq, proto::FileType type);
@@ -360,9 +373,10 @@ class MetaStore {
   Result<EntryId> allocate_id(Tables& t);
   Result<proto::EntryInfo> info_of(Tables& t, const Inode& inode);
   Result<Inode> load(Tables& t, EntryId id);
+  // A directory whose names are asked for: META_HASHED_DIR for a hashed one
+  // (its names are in its shards).
   Result<Inode> load_dir(Tables& t, EntryId id);
-  // load_dir for adding a name: META_NOT_FOUND while an rmdir removes the
-  // directory; META_INVALID for a hashed directory (names go to its shards).
+  // load_dir for adding a name: META_NOT_FOUND while an rmdir removes the directory.
   Result<Inode> load_dir_for_insert(Tables& t, EntryId id);
   bool is_remote_owner(uint32_t stored) const { return stored != 0 && stored != options_.node_id; }
   bool is_remote(const Dentry& d) const { return is_remote_owner(d.child_owner); }

@@ -7,9 +7,11 @@
 #include <sys/stat.h>
 
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "common/rpc/client.h"
+#include "client/lib/dir_hash.h"
 #include "common/rpc/server.h"
 #include "metad/acl/posix_acl.h"
 #include "metad/cross/fsck.h"
@@ -720,6 +722,159 @@ TEST_P(MigrateCrashTest, RecoveryLeavesTheDirectoryOnOneMetad) {
 
 INSTANTIATE_TEST_SUITE_P(AllPoints, MigrateCrashTest,
                          ::testing::Values("migrate.begun", "migrate.copied", "migrate.committed"),
+
+// ---- Hashed directories (docs/metadata.md, "Hashed directories"). ----
+
+proto::MkDirRequest hashed_mkdir_request(EntryId parent, const std::string& name, uint32_t shards) {
+  proto::MkDirRequest r;
+  parent.to_proto(r.mutable_parent());
+  r.set_name(name);
+  r.set_mode(0755);
+  r.set_hash_shards(shards);
+  return r;
+}
+
+proto::SetHashRequest sethash_request(EntryId dir, uint32_t shards) {
+  proto::SetHashRequest r;
+  dir.to_proto(r.mutable_id());
+  r.set_shards(shards);
+  return r;
+}
+
+TEST_F(CrossTest, HashedDirectoryKeepsItsNamesInItsShards) {
+  place_on(2);
+  auto h = must(call(1, hashed_mkdir_request(root_, "h", 3))).info();
+  const EntryId hid = EntryId::from_proto(h.attr().id());
+  EXPECT_EQ(h.attr().owner_node(), 2u);
+  EXPECT_EQ(h.attr().nlink(), 1u);
+  ASSERT_EQ(h.shards_size(), 3);
+  std::set<uint32_t> owners;
+  for (const auto& s : h.shards()) owners.insert(s.owner());
+  EXPECT_EQ(owners.size(), 3u) << "3 shards on 3 metads share one";
+  EXPECT_EQ(must(lookup(1, root_, "h")).shards_size(), 3);
+
+  // The directory itself keeps no names: the client is told to use the shards.
+  EXPECT_EQ(code_of(lookup(2, hid, "x")), proto::META_HASHED_DIR);
+  EXPECT_EQ(code_of(call(2, [&] {
+              proto::ReadDirRequest r;
+              hid.to_proto(r.mutable_id());
+              return r;
+            }())),
+            proto::META_HASHED_DIR);
+  // Each name in its shard.
+  for (int i = 0; i < 30; ++i) {
+    const std::string name = "n" + std::to_string(i);
+    const auto& s = h.shards(client::shard_of_name(name, 3));
+    file(s.owner(), EntryId::from_proto(s.id()), name);
+  }
+  expect_clean();
+  // A name in the wrong shard is found by the checker.
+  const std::string stray = "stray";
+  const auto& wrong = h.shards((client::shard_of_name(stray, 3) + 1) % 3);
+  file(wrong.owner(), EntryId::from_proto(wrong.id()), stray);
+  auto found = problems();
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_NE(found[0].find("hashes to shard"), std::string::npos) << found[0];
+  must(unlink(wrong.owner(), EntryId::from_proto(wrong.id()), stray));
+
+  // rmdir refuses while a shard holds names, and the shards stay usable.
+  EXPECT_EQ(code_of(rmdir(1, root_, "h")), proto::META_NOT_EMPTY);
+  for (int i = 0; i < 30; ++i) {
+    const std::string name = "n" + std::to_string(i);
+    const auto& s = h.shards(client::shard_of_name(name, 3));
+    must(unlink(s.owner(), EntryId::from_proto(s.id()), name));
+  }
+  const auto& s0 = h.shards(0);
+  file(s0.owner(), EntryId::from_proto(s0.id()), "after");
+  must(unlink(s0.owner(), EntryId::from_proto(s0.id()), "after"));
+  expect_clean();
+  must(rmdir(1, root_, "h"));
+  EXPECT_EQ(code_of(lookup(1, root_, "h")), proto::META_NOT_FOUND);
+  for (const auto& s : h.shards())
+    EXPECT_EQ(code_of(call(s.owner(), [&] {
+                proto::GetAttrRequest g;
+                *g.mutable_id() = s.id();
+                return g;
+              }())),
+              proto::META_NOT_FOUND)
+        << "shard left behind on metad " << s.owner();
+  expect_clean();
+}
+
+TEST_F(CrossTest, SethashOnlyOnAnEmptyPlainDirectory) {
+  place_on(3);
+  const EntryId d = EntryId::from_proto(mkdir(1, root_, "d").attr().id());
+  const EntryId full = EntryId::from_proto(mkdir(1, root_, "full").attr().id());
+  file(3, full, "x");
+  EXPECT_EQ(code_of(call(3, sethash_request(full, 2))), proto::META_NOT_EMPTY);
+  EXPECT_EQ(code_of(call(3, sethash_request(d, 1))), proto::INVALID_ARGUMENT);
+  EXPECT_EQ(code_of(call(3, sethash_request(d, 65))), proto::INVALID_ARGUMENT);
+  auto info = must(call(3, sethash_request(d, 2))).info();
+  ASSERT_EQ(info.shards_size(), 2);
+  EXPECT_EQ(code_of(call(3, sethash_request(d, 2))), proto::META_EXISTS);
+  EXPECT_EQ(code_of(lookup(3, d, "y")), proto::META_HASHED_DIR);
+  const auto& s = info.shards(client::shard_of_name("y", 2));
+  file(s.owner(), EntryId::from_proto(s.id()), "y");
+  EXPECT_TRUE(lookup(s.owner(), EntryId::from_proto(s.id()), "y"));
+  expect_clean();
+}
+
+// Every crash point of hashed mkdir, sethash and rmdir of a hashed directory:
+// after recovery the namespace checks clean and the operation happened
+// entirely or not at all.
+class HashedCrashTest : public CrossTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(HashedCrashTest, RecoveryLeavesAConsistentNamespace) {
+  const std::string point = GetParam();
+  const std::string op = point.substr(0, point.find('.'));
+  place_on(2);
+  const EntryId s = EntryId::from_proto(mkdir(1, root_, "s").attr().id());  // on metad 2
+  if (op == "rmdir") must(call(1, hashed_mkdir_request(root_, "h", 3)));
+  expect_clean();
+
+  crash_once_at(point);
+  Result<void> done;
+  auto run = [&] {
+    if (op == "mkdir") {
+      auto r = call(1, hashed_mkdir_request(root_, "h", 3));
+      if (!r) done = std::unexpected(r.error());
+    } else if (op == "sethash") {
+      auto r = call(2, sethash_request(s, 3));
+      if (!r) done = std::unexpected(r.error());
+    } else {
+      done = rmdir(1, root_, "h");
+    }
+  };
+  run();
+  ASSERT_EQ(crashes(), 1) << "crash point " << point << " was not reached: " << (done ? "OK" : done.error().to_string());
+  EXPECT_FALSE(done) << "the operation reported success although it stopped at " << point;
+
+  EXPECT_EQ(recover(), 0u);
+  expect_clean();
+  // All or nothing, and usable.
+  bool happened = false;
+  if (op == "mkdir" || op == "rmdir") {
+    auto h = lookup(1, root_, "h");
+    EXPECT_TRUE(h || code_of(h) == proto::META_NOT_FOUND) << h.error().to_string();
+    if (h) EXPECT_EQ(h->shards_size(), 3);
+    happened = op == "mkdir" ? bool(h) : !h;
+  } else {
+    auto info = must(lookup(1, root_, "s"));
+    EXPECT_TRUE(info.shards_size() == 0 || info.shards_size() == 3) << info.shards_size();
+    happened = info.shards_size() == 3;
+  }
+  if (!happened) {
+    done = {};
+    run();
+    EXPECT_TRUE(done) << point << ", the second time: " << done.error().to_string();
+  }
+  expect_clean();
+}
+
+INSTANTIATE_TEST_SUITE_P(AllPoints, HashedCrashTest,
+                         ::testing::Values("mkdir.begun", "mkdir.created", "mkdir.committed", "sethash.begun",
+                                           "sethash.created", "sethash.committed", "rmdir.begun", "rmdir.prepared",
+                                           "rmdir.committed"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            std::string n = info.param;
                            for (char& ch : n)
