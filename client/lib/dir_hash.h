@@ -19,9 +19,22 @@ constexpr uint64_t fnv1a64(std::string_view text) {
   return h;
 }
 
+// MurmurHash3's 64-bit finalizer: every output bit depends on every input bit.
+constexpr uint64_t mix64(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h;
+}
+
 // The shard of a directory with `shards` (> 0) shards that keeps `name`.
+// Not fnv1a64 % K alone: the low bits of FNV-1a depend only on the low bits
+// of each byte, so with K = 4 "f1" and "r1" ('f' and 'r' end in the same two
+// bits) would always share a shard. mix64 spreads every bit first.
 constexpr uint32_t shard_of_name(std::string_view name, uint32_t shards) {
-  return static_cast<uint32_t>(fnv1a64(name) % shards);
+  return static_cast<uint32_t>(mix64(fnv1a64(name)) % shards);
 }
 
 // A merged listing walks shard 0, 1, ... K-1, each in its own cookie order.

@@ -59,7 +59,26 @@ Result<proto::EntryInfo> MetaClient::getattr(uint32_t owner, const EntryId& id) 
   id.to_proto(req.mutable_id());
   auto resp = COMBFS_TRY(send(owner, req));
   learn(resp.info());
+  if (resp.info().shards_size() > 0) merge_shard_times(*resp.mutable_info());
   return std::move(*resp.mutable_info());
+}
+
+void MetaClient::merge_shard_times(proto::EntryInfo& info) {
+  std::vector<std::future<Result<rpc::RawReply>>> calls;
+  for (const auto& s : info.shards()) {
+    auto ep = cluster_.meta_endpoint(s.owner());
+    if (!ep) continue;  // best effort: the directory's own times still answer stat
+    proto::GetAttrRequest get;
+    *get.mutable_id() = s.id();
+    calls.push_back(cluster_.rpc().start(*ep, get));
+  }
+  auto* a = info.mutable_attr();
+  for (auto& call : calls) {
+    auto got = rpc::RpcClient::finish<proto::GetAttrRequest>(call);
+    if (!got) continue;  // a shard's metad is down: stat does not fail for it
+    a->set_mtime_ns(std::max(a->mtime_ns(), got->info().attr().mtime_ns()));
+    a->set_ctime_ns(std::max(a->ctime_ns(), got->info().attr().ctime_ns()));
+  }
 }
 
 Result<proto::EntryInfo> MetaClient::setattr(uint32_t owner, const proto::SetAttrRequest& req) {

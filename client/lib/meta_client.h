@@ -18,7 +18,8 @@
 // merges the shards. MetaClient remembers the shards of every hashed
 // directory it sees in an EntryInfo (they never change); a directory it does
 // not know as hashed is asked directly, and its answer META_HASHED_DIR makes
-// MetaClient fetch the shards (GetAttr) and send the request again.
+// MetaClient fetch the shards (GetAttr) and send the request again. getattr
+// of a hashed directory reports the latest mtime/ctime of it and its shards.
 #pragma once
 
 #include <chrono>
@@ -120,6 +121,9 @@ class MetaClient {
                                              uint32_t max_entries, bool plus);
   Result<proto::ReadDirResponse> readdir_merged(const std::vector<proto::DirShard>& shards, uint64_t cookie,
                                                 uint32_t max_entries, bool plus);
+  // Names of a hashed directory change in its shards: its mtime and ctime
+  // become the latest of its own and its shards' (GetAttr of each, at once).
+  void merge_shard_times(proto::EntryInfo& info);
   // Records the shards of a hashed directory described by `info`.
   void learn(const proto::EntryInfo& info);
   // After META_HASHED_DIR: fetches the directory's shards; true when it is hashed.

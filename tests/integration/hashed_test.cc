@@ -308,7 +308,16 @@ TEST_F(HashedDirTest, SethashOnAnEmptyDirectory) {
   EXPECT_NE(info.out.find("Hashed: 3 shards"), std::string::npos) << info.out;
   EXPECT_EQ(shard_metads(info.out).size(), 3u) << info.out;
 
+  struct stat before {};
+  ASSERT_EQ(stat(d.c_str(), &before), 0);
+  usleep(10000);
   create_files(d, 0, 400);
+  // The names changed in the shards; the directory's mtime follows them.
+  struct stat after {};
+  ASSERT_EQ(stat(d.c_str(), &after), 0);
+  auto ns = [](const timespec& t) { return int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; };
+  EXPECT_GT(ns(after.st_mtim), ns(before.st_mtim)) << "the mtime of a hashed directory does not follow its shards";
+  EXPECT_EQ(after.st_nlink, 1u);
   auto names = list(d);
   EXPECT_EQ(names.size(), 400u);
   std::set<uint32_t> owners;

@@ -34,6 +34,21 @@ TEST(DirHash, NamesSpreadEvenlyOverTheShards) {
   EXPECT_EQ(shard_of_name("x", 1), 0u);
 }
 
+TEST(DirHash, EveryBitOfANameChoosesTheShard) {
+  // Plain FNV-1a mod 4 sees only the low two bits of each byte; 'f' and 'r'
+  // (and 'a' and 'A') agree there. Names that differ in such a character
+  // must still land on different shards about 3 times in 4.
+  int moved = 0, upper = 0;
+  for (int i = 0; i < 1000; ++i) {
+    moved += shard_of_name("f" + std::to_string(i), 4) != shard_of_name("r" + std::to_string(i), 4);
+    upper += shard_of_name("a" + std::to_string(i), 4) != shard_of_name("A" + std::to_string(i), 4);
+  }
+  EXPECT_GT(moved, 650);
+  EXPECT_GT(upper, 650);
+  EXPECT_EQ(mix64(0), 0u);
+  EXPECT_NE(mix64(1), 1u);
+}
+
 TEST(DirHash, MergedCookiesRoundTripAndFitTheKernelsOffsets) {
   for (uint32_t shard : {0u, 1u, 3u, kMaxCookieShards - 1}) {
     for (uint64_t c : {uint64_t{0}, uint64_t{1}, uint64_t{123456789}, kShardCookieMask}) {
