@@ -14,6 +14,11 @@ proto::RemoteSnapshotResponse snapshot_to_wire(const MetaStore::Snapshot& snap) 
     i->set_parent_owner(n.parent_owner);
     i->set_orphan(n.orphan);
     i->set_state(static_cast<uint32_t>(n.state));
+    for (const auto& [shard, node] : n.shards) {
+      auto* s = i->add_shards();
+      shard.to_proto(s->mutable_id());
+      s->set_owner(node);
+    }
   }
   for (const auto& d : snap.dentries) {
     auto* e = w.add_dentries();
@@ -49,6 +54,7 @@ MetaStore::Snapshot snapshot_from_wire(const proto::RemoteSnapshotResponse& w) {
     n.parent_owner = i.parent_owner();
     n.orphan = i.orphan();
     n.state = static_cast<Inode::State>(i.state());
+    for (const auto& s : i.shards()) n.shards.emplace_back(EntryId::from_proto(s.id()), s.owner());
     snap.inodes.push_back(std::move(n));
   }
   for (const auto& e : w.dentries()) {

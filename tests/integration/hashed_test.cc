@@ -345,6 +345,10 @@ TEST_F(HashedDirTest, SethashOnAnEmptyDirectory) {
     EXPECT_NE(fi.out.find("Chunk size: 128K"), std::string::npos) << f << ":\n" << fi.out;
   }
 
+  // The live check over every metad knows the shards too.
+  auto fsck = cluster_.run_fsctl_admin({"fsck", "--metadata"});
+  EXPECT_EQ(fsck.exit_code, 0) << fsck.out << fsck.err;
+
   errno = 0;
   EXPECT_EQ(rmdir(d.c_str()), -1);
   EXPECT_EQ(errno, ENOTEMPTY);
