@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "client/lib/entryinfo_xattr.h"
-#include "metad/cross/fsck.h"
 #include "tests/harness/data.h"
+#include "tests/harness/namespace_check.h"
 #include "tests/harness/process.h"
 #include "tests/harness/test_cluster.h"
 
@@ -339,31 +339,6 @@ TEST_F(MultiMetaTest, CrossOwnerNamespaceLikeALocalFileSystem) {
   for (const auto& f : files) EXPECT_EQ(contents(root_ + "/" + f), contents(local + "/" + f)) << f;
 }
 
-// The node id a metad registered as, from its log.
-uint32_t node_id_of(const TestCluster& cluster, const std::string& name) {
-  const std::string text = cluster.log_text(name);
-  const std::string marker = " as node ";
-  auto at = text.find(marker);
-  return at == std::string::npos ? 0 : static_cast<uint32_t>(std::stoul(text.substr(at + marker.size())));
-}
-
-// Stops every metad and checks their databases together (metad/cross/fsck.h).
-void expect_consistent_namespace(TestCluster& cluster, int metads) {
-  std::vector<metad::MetaStore::Snapshot> snaps;
-  uint32_t root_owner = node_id_of(cluster, TestCluster::metad_name(0));
-  for (int m = 0; m < metads; ++m) {
-    const std::string name = TestCluster::metad_name(m);
-    ASSERT_TRUE(cluster.stop_daemon(name));
-    auto store = metad::MetaStore::open(
-        {.path = cluster.dir() + "/" + name + "/meta.db", .node_id = node_id_of(cluster, name), .clock = {}});
-    ASSERT_TRUE(store) << store.error().to_string();
-    auto snap = (*store)->snapshot();
-    ASSERT_TRUE(snap) << snap.error().to_string();
-    snaps.push_back(std::move(*snap));
-  }
-  for (const auto& problem : metad::check_namespace(snaps, root_owner)) ADD_FAILURE() << problem;
-}
-
 // kill -9 of the coordinating metad at a step of a cross-owner operation: once
 // it is back, its journal finishes or takes back the operation, the name is
 // there entirely or not at all, and the databases of both metads check clean.
@@ -440,7 +415,7 @@ TEST_P(MultiMetaCrashTest, KilledCoordinatorRecovers) {
     EXPECT_EQ(links(subject), exists(other) ? 2u : 1u);
     EXPECT_EQ(contents(subject), "data");
   }
-  expect_consistent_namespace(cluster_, 2);
+  expect_consistent_metads(cluster_, 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(CrashPoints, MultiMetaCrashTest,
