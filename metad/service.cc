@@ -61,8 +61,17 @@ void MetaService::register_handlers(rpc::Dispatcher& d) {
   add<proto::RemoveXattrRequest>(d, ctx_, ops::remove_xattr);
   // From other metads: steps of cross-owner operations.
   auto on_store = [](auto op) { return [op](OpsContext& ctx, const auto& req) { return op(ctx.store, req); }; };
+  // Test-only crash points (--crash-at) where a step has been applied here but
+  // not answered: the metad that sent it must finish or take back its move.
+  auto then_crash = [](auto op, const char* point) {
+    return [op, point](OpsContext& ctx, const auto& req) {
+      auto resp = op(ctx, req);
+      if (resp && ctx.cross) (void)ctx.cross->crash_at(point);
+      return resp;
+    };
+  };
   add<proto::RemoteDirCreateRequest>(d, ctx_, on_store(ops::remote_dir_create));
-  add<proto::RemoteDirStateRequest>(d, ctx_, on_store(ops::remote_dir_state));
+  add<proto::RemoteDirStateRequest>(d, ctx_, then_crash(on_store(ops::remote_dir_state), "dir_state.applied"));
   add<proto::RemoteSetParentRequest>(d, ctx_, on_store(ops::remote_set_parent));
   add<proto::RemoteNameRequest>(d, ctx_, on_store(ops::remote_name));
   add<proto::RemoteInsertDentryRequest>(d, ctx_, on_store(ops::remote_insert_dentry));
@@ -71,7 +80,7 @@ void MetaService::register_handlers(rpc::Dispatcher& d) {
   // Subtree migration (fsctl migrate, listmigrations).
   add<proto::MigrateDirRequest>(d, ctx_, ops::migrate_dir);
   add<proto::ListMigrationsRequest>(d, ctx_, ops::list_migrations);
-  add<proto::RemoteMigrateInRequest>(d, ctx_, on_store(ops::remote_migrate_in));
+  add<proto::RemoteMigrateInRequest>(d, ctx_, then_crash(on_store(ops::remote_migrate_in), "migrate_in.applied"));
   add<proto::RemoteMigrateDropRequest>(d, ctx_, on_store(ops::remote_migrate_drop));
   add<proto::RemoteSetChildOwnerRequest>(d, ctx_, on_store(ops::remote_set_child_owner));
   // fsctl fsck --metadata, and its steps on every metad.

@@ -15,6 +15,7 @@ packages=(
   libibverbs-dev librdmacm-dev
   iproute2 procps psmisc attr acl
   openmpi-bin libopenmpi-dev
+  mpich libmpich-dev
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #include "client/fuse/open_reply.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <linux/fuse.h>
 #include <sys/uio.h>
 
@@ -72,6 +73,10 @@ bool wants_parallel_writes(ParallelWrites policy, int open_flags, uint32_t open_
 
 uint32_t parallel_write_bits(ParallelWrites policy, int open_flags, uint32_t open_writers) {
   return wants_parallel_writes(policy, open_flags, open_writers) ? FOPEN_DIRECT_IO | FOPEN_PARALLEL_DIRECT_WRITES : 0;
+}
+
+bool has_privs_to_kill(uint32_t mode) {
+  return (mode & S_ISUID) != 0 || (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP);
 }
 
 int reply_open_flags(fuse_req_t req, const fuse_file_info* fi, uint32_t extra_flags) {

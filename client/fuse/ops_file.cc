@@ -36,6 +36,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   uint32_t extra = info.attr().type() == proto::FT_REG
                        ? parallel_write_bits(fs.config.parallel_writes, fi->flags, info.attr().open_writers())
                        : 0;
+  if (extra != 0) raw->kill_privs_on_write = has_privs_to_kill(info.attr().mode());
   if (reply_open_flags(req, fi, extra) != 0) {
     std::unique_ptr<client::OpenFile> owned(raw);
     (void)fs.files.close(*owned);
@@ -65,8 +66,27 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_i
   fuse_reply_buf(req, buf.data(), *n);
 }
 
+namespace {
+
+// A write by a user without CAP_FSETID clears the file's set-ID bits. The
+// kernel does it for writes through the page cache; on a direct-write handle
+// it leaves it to the file system (FUSE_WRITE_KILL_SUIDGID, which needs
+// handle_killpriv_v2, which libfuse 3.14 cannot negotiate), so it is done
+// here, once per handle. uid 0 stands for CAP_FSETID.
+void kill_privs(fuse_req_t req, Fs& fs, client::OpenFile& file) {
+  if (fuse_req_ctx(req)->uid == 0 || !file.kill_privs_on_write.exchange(false)) return;
+  proto::SetAttrRequest kill;
+  file.id.to_proto(kill.mutable_id());
+  kill.set_valid(proto::SETATTR_KILL_PRIVS);
+  auto done = fs.meta.setattr(file.owner, kill);
+  if (!done) spdlog::warn("write to {}: clearing its set-ID bits: {}", file.id.to_string(), done.error().to_string());
+}
+
+}  // namespace
+
 void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off, fuse_file_info* fi) {
   Fs& fs = fs_of(req);
+  if (handle(fi).kill_privs_on_write.load(std::memory_order_relaxed)) kill_privs(req, fs, handle(fi));
   auto done = fs.files.write(handle(fi), buf, size, static_cast<uint64_t>(off));
   if (!done) return reply_status(req, "write", done.error());
   fuse_reply_write(req, size);

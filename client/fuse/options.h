@@ -22,10 +22,8 @@ inline constexpr const char* kDefaultSecretFile = "/etc/combfs/secret";
 
 // Which opens for writing get direct I/O with parallel writes (open_reply.h).
 enum class ParallelWrites {
-  kOff,        // none (default): every write takes the inode lock; the kernel clears
-               // S_ISUID/S_ISGID on write only on this path (libfuse 3.14 cannot
-               // negotiate handle_killpriv_v2, which direct writes would need)
-  kWriteOnly,  // O_WRONLY opens: they cannot mmap and never read
+  kOff,        // none: every write takes the inode lock
+  kWriteOnly,  // O_WRONLY opens (default): they cannot mmap and never read
   kShared,     // also O_RDWR opens of a file that has other writers (those cannot mmap MAP_SHARED)
 };
 
@@ -42,7 +40,7 @@ struct MountOptions {
   std::string log_level = "warn";
   unsigned max_threads = 64;
   unsigned max_idle_threads = 16;
-  ParallelWrites parallel_writes = ParallelWrites::kOff;
+  ParallelWrites parallel_writes = ParallelWrites::kWriteOnly;
   std::vector<std::string> fuse_options;  // passed to libfuse with -o
   bool help = false;
 };

@@ -24,6 +24,10 @@ struct OpenFile {
   proto::Layout layout;
   bool for_write = false;
   std::atomic<int64_t> last_write_ns{0};  // mtime to report on fsync/close; 0 = not written
+  // Set by the FUSE client on a direct-write handle of a file with S_ISUID or
+  // S_ISGID at open: the first write by a non-root caller clears them (the
+  // kernel does so only for writes through the page cache).
+  std::atomic<bool> kill_privs_on_write{false};
 };
 
 class Files {

@@ -24,6 +24,19 @@ Result<proto::EntryInfo> MetaStore::get_attr(EntryId id) {
   });
 }
 
+namespace {
+
+// The set-ID bits a write by an unprivileged user clears (as the kernel's
+// setattr_should_drop_suidgid): S_ISUID always, S_ISGID with group execute
+// (without it, S_ISGID marks mandatory locking and stays).
+uint32_t privs_killed_by_write(uint32_t mode) {
+  uint32_t kill = S_ISUID;
+  if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) kill |= S_ISGID;
+  return kill;
+}
+
+}  // namespace
+
 Result<proto::EntryInfo> MetaStore::set_attr(const proto::SetAttrRequest& req) {
   const uint32_t valid = req.valid();
   return write([&](Tables& t) -> Result<proto::EntryInfo> {
@@ -39,6 +52,9 @@ Result<proto::EntryInfo> MetaStore::set_attr(const proto::SetAttrRequest& req) {
       if (!(valid & (proto::SETATTR_MTIME | proto::SETATTR_MTIME_NOW))) n.mtime_ns = ts;
     }
     if (valid & proto::SETATTR_MODE) n.mode = (n.mode & S_IFMT) | (req.mode() & 07777);
+    if (valid == proto::SETATTR_KILL_PRIVS && (n.mode & privs_killed_by_write(n.mode)) == 0)
+      return info_of(t, n);  // nothing to clear: no change, no new ctime
+    if (valid & proto::SETATTR_KILL_PRIVS) n.mode &= ~privs_killed_by_write(n.mode);
     if (valid & proto::SETATTR_UID) n.uid = req.uid();
     if (valid & proto::SETATTR_GID) n.gid = req.gid();
     if (valid & proto::SETATTR_ATIME_NOW)

@@ -2,6 +2,7 @@
 // moves with its entries and the inodes of the files in it; the source keeps
 // a forwarding record (table `moved`) per entry that left, so that requests
 // sent with stale owner information are redirected instead of failing.
+// Hard-linked files stay where their other names are; their names move.
 #include <spdlog/spdlog.h>
 
 #include <unordered_set>
@@ -22,6 +23,21 @@ proto::MetaJournalStep child_owner_step(uint32_t node, EntryId parent, EntryId c
   parent.to_proto(r->mutable_parent());
   child.to_proto(r->mutable_child());
   r->set_child_owner(child_owner);
+  return s;
+}
+
+// The name `name` in `dir` of file `id` (stored on `node`) moved from metad
+// `from` to metad `to`: its record on `node` follows.
+proto::MetaJournalStep name_moved_step(uint32_t node, EntryId id, EntryId dir, const std::string& name, uint32_t from,
+                                       uint32_t to) {
+  proto::MetaJournalStep s;
+  s.set_node(node);
+  auto* r = s.mutable_name();
+  id.to_proto(r->mutable_id());
+  r->set_node(to);
+  dir.to_proto(r->mutable_parent());
+  r->set_name(name);
+  r->set_moved_from(from);
   return s;
 }
 
@@ -126,25 +142,16 @@ Result<proto::RemoteMigrateInRequest> MetaStore::export_dir(Tables& t, EntryId d
     d.child.to_proto(e->mutable_child());
     e->set_child_type(d.child_type);
     e->set_child_owner(node_of(d.child_owner));
-    if (d.child_type == proto::FT_DIR) continue;
-    // The files named here move with the directory. Names of files stored on
-    // another metad and hard-linked files would need their other names
-    // rewritten on other metads: not supported yet (docs/metadata.md).
-    if (is_remote(d))
-      return error(proto::META_BUSY,
-                   fmt::format("'{}' in directory {} names a file stored on metad {} (a cross-metad rename or hard "
-                               "link); moving such names is not supported yet: move the file into a directory on "
-                               "metad {} first",
-                               d.name, dir.to_string(), d.child_owner, d.child_owner));
+    // A name of a file stored on another metad moves as a name (its record
+    // there follows at commit). A hard-linked file stays here, with its other
+    // names: its name moves and names it here. Every other file moves.
+    if (d.child_type == proto::FT_DIR || is_remote(d)) continue;
     auto file = COMBFS_TRY(t.find_inode(d.child));
     if (!file)
       return error(proto::INTERNAL, fmt::format("'{}' in directory {} names {}, which is not stored here: run fsctl "
                                                 "fsck --metadata",
                                                 d.name, dir.to_string(), d.child.to_string()));
-    if (file->nlink != 1 || COMBFS_TRY(t.count_remote_names(file->id)) != 0)
-      return error(proto::META_BUSY, fmt::format("'{}' in directory {} is hard-linked ({} links); directories with "
-                                                 "hard-linked files cannot move yet",
-                                                 d.name, dir.to_string(), file->nlink));
+    if (file->nlink != 1 || COMBFS_TRY(t.count_remote_names(file->id)) != 0) continue;
     *rows.add_files() = COMBFS_TRY(to_migrated(t, *file));
   }
   return rows;
@@ -202,6 +209,9 @@ Result<MetaStore::MigrateCommitted> MetaStore::migrate_commit(int64_t seq, const
                                                    dir.to_string(), to));
     const int64_t t_now = now();
     MigrateCommitted done;
+    std::unordered_set<EntryId> moving;
+    for (const auto& f : sent.files()) moving.insert(EntryId::from_proto(f.id()));
+    std::vector<proto::MetaJournalStep> name_steps;  // records of names elsewhere that follow them
     // The source copy goes; forwarding records say where it went.
     for (const Dentry& d : COMBFS_TRY(all_dentries(t, dir))) {
       COMBFS_CHECK(t.delete_dentry(d.seq));
@@ -210,6 +220,14 @@ Result<MetaStore::MigrateCommitted> MetaStore::migrate_commit(int64_t seq, const
         d.child.to_proto(sub.mutable_id());
         sub.set_owner(node_of(d.child_owner));
         done.subdirs.push_back(sub);
+        continue;
+      }
+      if (is_remote(d)) {
+        name_steps.push_back(name_moved_step(d.child_owner, d.child, dir, d.name, options_.node_id, to));
+        continue;
+      }
+      if (!moving.contains(d.child)) {  // hard-linked: stays, and this name is on `to` now
+        COMBFS_CHECK(t.insert_remote_name(d.child, to, dir, d.name));
         continue;
       }
       COMBFS_CHECK(t.delete_inode(d.child));
@@ -225,9 +243,13 @@ Result<MetaStore::MigrateCommitted> MetaStore::migrate_commit(int64_t seq, const
     effects_.entry_delta -= 1;
     done.entries += 1;
 
-    // What is left to do: confirm the copy, then point the name and the
-    // subdirectories' ".." at it (here at once, elsewhere by the journal).
+    // What is left to do: move the records of names of files stored
+    // elsewhere (before the copy is confirmed, so that no unlink there can
+    // look for a record that has not moved yet), confirm the copy, then point
+    // the name and the subdirectories' ".." at it (here at once, elsewhere by
+    // the journal).
     r.clear_redo();
+    for (auto& s : name_steps) *r.add_redo() = std::move(s);
     *r.add_redo() = dir_step(to, dir, proto::REMOTE_DIR_CONFIRM);
     const EntryId parent = EntryId::from_proto(sent.dir().parent());
     const uint32_t parent_node = sent.dir().parent_owner();
@@ -275,6 +297,10 @@ Result<void> MetaStore::drop_copy(Tables& t, EntryId dir, uint32_t origin) {
   for (const Dentry& d : COMBFS_TRY(all_dentries(t, dir))) {
     COMBFS_CHECK(t.delete_dentry(d.seq));
     if (d.child_type == proto::FT_DIR || is_remote(d)) continue;
+    // A file stored here whose name came with the copy (renamed or linked
+    // here from `origin` earlier) is not part of the copy: its record of the
+    // name on `origin` still stands.
+    if (COMBFS_TRY(t.has_remote_name(d.child, origin, dir, d.name))) continue;
     COMBFS_CHECK(t.delete_inode(d.child));
     COMBFS_CHECK(t.delete_opens(d.child));
     effects_.entry_delta -= 1;

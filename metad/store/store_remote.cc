@@ -107,6 +107,14 @@ Result<proto::EntryInfo> MetaStore::remote_name(const proto::RemoteNameRequest& 
     EntryId id = EntryId::from_proto(req.id());
     EntryId parent = EntryId::from_proto(req.parent());
     auto n = COMBFS_TRY(t.find_inode(id));
+    if (req.moved_from() != 0) {
+      // A name moved with its directory: one name before and after, so the
+      // link count stays. Done already when the old record is gone.
+      if (!n || n->is_dir()) return proto::EntryInfo();
+      if (COMBFS_TRY(t.delete_remote_name(id, req.moved_from(), parent, req.name())) && is_remote_owner(req.node()))
+        COMBFS_CHECK(t.insert_remote_name(id, req.node(), parent, req.name()));
+      return info_of(t, *n);
+    }
     if (!req.add()) {
       if (!n || n->is_dir()) return proto::EntryInfo();  // the last link went already
       if (COMBFS_TRY(t.delete_remote_name(id, req.node(), parent, req.name()))) COMBFS_CHECK(drop_link(t, *n));

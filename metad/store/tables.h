@@ -105,6 +105,7 @@ class Tables {
   Result<std::vector<std::pair<uint64_t, OpenCounts>>> list_opens(EntryId id);          // by client id
   Result<void> delete_opens(EntryId id);
   Result<uint64_t> count_remote_names(EntryId id);
+  Result<bool> has_remote_name(EntryId id, uint32_t node, EntryId parent, const std::string& name);
   Result<void> put_moved(EntryId id, uint32_t node, int64_t moved_ns);
   Result<bool> delete_moved(EntryId id);  // false: there was none
   Result<std::vector<std::pair<EntryId, uint32_t>>> list_moved();

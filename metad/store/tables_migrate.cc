@@ -50,6 +50,14 @@ Result<uint64_t> Tables::count_remote_names(EntryId id) {
   return q.u64(0);
 }
 
+Result<bool> Tables::has_remote_name(EntryId id, uint32_t node, EntryId parent, const std::string& name) {
+  auto q = COMBFS_TRY(db_.query(
+      "SELECT 1 FROM remote_names WHERE id_hi = ? AND id_lo = ? AND node = ? AND parent_hi = ? AND parent_lo = ? "
+      "AND name = ?"));
+  q.bind(0, id.hi).bind(1, id.lo).bind(2, node).bind(3, parent.hi).bind(4, parent.lo).bind(5, name);
+  return q.step();
+}
+
 Result<void> Tables::put_moved(EntryId id, uint32_t node, int64_t moved_ns) {
   auto q = COMBFS_TRY(db_.query(
       "INSERT INTO moved(id_hi, id_lo, node, moved_ns) VALUES(?,?,?,?) "

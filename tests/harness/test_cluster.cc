@@ -402,6 +402,13 @@ bool TestCluster::remove_option(const std::string& name, const std::string& opti
   return true;
 }
 
+bool TestCluster::add_option(const std::string& name, const std::string& option, const std::string& value) {
+  Proc* p = find(name);
+  if (!p) return false;
+  p->argv.insert(p->argv.end(), {option, value});
+  return true;
+}
+
 AssertionResult TestCluster::wait_ready(const std::string& name) {
   Proc* p = find(name);
   if (!p || p->port_file.empty()) return AssertionFailure() << "no daemon named " << name;

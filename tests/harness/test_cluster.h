@@ -96,6 +96,8 @@ class TestCluster {
   // Removes `option` and the value after it from a daemon's command line, for
   // its next restart (e.g. a test-only --crash-at). False when it had none.
   bool remove_option(const std::string& name, const std::string& option);
+  // Adds `option` and `value` to a daemon's command line, for its next restart.
+  bool add_option(const std::string& name, const std::string& option, const std::string& value);
   // Waits until a (re)started daemon has written its port file.
   testing::AssertionResult wait_ready(const std::string& name);
   // Waits until a daemon accepts TCP connections on its port (it may not be

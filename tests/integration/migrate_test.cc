@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 #include <thread>
@@ -216,9 +217,13 @@ TEST_P(MigrateCrashTest, KilledSourceRecovers) {
   const std::string point = GetParam();
   TestCluster cluster;
   ASSERT_TRUE(cluster.start({.storage_daemons = 1, .targets_per_daemon = 1, .meta_daemons = 2,
-                             .metad_args = {"--dir-placement", "parent", "--crash-at", point}}));
+                             .metad_args = {"--dir-placement", "parent"}}));
   const std::string top = cluster.mountpoint() + "/work";
   ASSERT_EQ(mkdir(top.c_str(), 0755), 0) << strerror(errno);
+  const uint32_t source = entry_of(top).owner;
+  const std::string source_name = metad_with_node(cluster, 2, source);
+  ASSERT_FALSE(source_name.empty());
+  const uint32_t target = node_id_of(cluster, source_name == "metad" ? "metad1" : "metad");
   std::set<std::string> created;
   for (int f = 0; f < 20; ++f) {
     const std::string name = "f" + std::to_string(f);
@@ -228,10 +233,21 @@ TEST_P(MigrateCrashTest, KilledSourceRecovers) {
     created.insert(name);
   }
   ASSERT_EQ(mkdir((top + "/sub").c_str(), 0755), 0) << strerror(errno);
-  const uint32_t source = entry_of(top).owner;
-  const std::string source_name = metad_with_node(cluster, 2, source);
-  ASSERT_FALSE(source_name.empty());
-  const uint32_t target = node_id_of(cluster, source_name == "metad" ? "metad1" : "metad");
+  // A hard-linked file (stays on the source) and a name of a file stored on
+  // the target (a copy that is given up must not take that file with it).
+  ASSERT_EQ(link((top + "/f0").c_str(), (top + "/f0_link").c_str()), 0) << strerror(errno);
+  created.insert("f0_link");
+  const std::string elsewhere = cluster.mountpoint() + "/elsewhere";
+  ASSERT_EQ(mkdir(elsewhere.c_str(), 0755), 0) << strerror(errno);
+  ASSERT_EQ(cluster.run_fsctl({"migrate", elsewhere, "--to", std::to_string(target)}).exit_code, 0);
+  { std::ofstream(elsewhere + "/on_target") << "stored on the target"; }
+  ASSERT_EQ(rename((elsewhere + "/on_target").c_str(), (top + "/on_target").c_str()), 0) << strerror(errno);
+  created.insert("on_target");
+  const std::set<std::string> stay_or_elsewhere = {"f0", "f0_link", "on_target"};
+  // Now the source gets its crash point (the move of `elsewhere` had to succeed).
+  ASSERT_TRUE(cluster.stop_daemon(source_name));
+  ASSERT_TRUE(cluster.add_option(source_name, "--crash-at", point));
+  ASSERT_TRUE(cluster.restart_daemon(source_name));
 
   auto failed = cluster.run_fsctl({"migrate", top, "--to", std::to_string(target)});
   EXPECT_NE(failed.exit_code, 0) << "the move succeeded although its source should have died at " << point;
@@ -252,7 +268,15 @@ TEST_P(MigrateCrashTest, KilledSourceRecovers) {
   std::set<std::string> files, dirs;
   walk(top, "", files, dirs);
   EXPECT_EQ(files, created);
-  for (const auto& f : files) EXPECT_EQ(entry_of(top + "/" + f).owner, where) << f;
+  for (const auto& f : files)
+    if (!stay_or_elsewhere.contains(f)) EXPECT_EQ(entry_of(top + "/" + f).owner, where) << f;
+  struct stat st {};
+  ASSERT_EQ(stat((top + "/f0").c_str(), &st), 0) << strerror(errno);
+  EXPECT_EQ(st.st_nlink, 2u);
+  EXPECT_EQ(entry_of(top + "/f0").owner, source);
+  EXPECT_EQ(entry_of(top + "/on_target").owner, target);
+  std::ifstream on_target(top + "/on_target");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(on_target), {}), "stored on the target");
 
   auto again = cluster.run_fsctl({"migrate", top, "--to", std::to_string(target)});
   ASSERT_EQ(again.exit_code, 0) << again.describe() << "\n" << again.out;
@@ -265,6 +289,71 @@ TEST_P(MigrateCrashTest, KilledSourceRecovers) {
 
 INSTANTIATE_TEST_SUITE_P(AllPoints, MigrateCrashTest,
                          testing::Values("migrate.begun", "migrate.copied", "migrate.committed"),
+                         [](const testing::TestParamInfo<std::string>& info) {
+                           std::string n = info.param;
+                           for (char& ch : n)
+                             if (ch == '.') ch = '_';
+                           return n;
+                         });
+
+// kill -9 of the target metad right after it applied a step of a move,
+// before it answered (--crash-at on the receiving side): the copy arrived
+// (migrate_in.applied: the source takes the move back) or was confirmed
+// (dir_state.applied: the move happened). Once the target is back, the
+// source's journal finishes, the directory is whole on one metad, and the
+// namespace checks clean.
+class MigrateTargetCrashTest : public testing::TestWithParam<std::string> {};
+
+TEST_P(MigrateTargetCrashTest, KilledTargetRecovers) {
+  const std::string point = GetParam();
+  TestCluster cluster;
+  ASSERT_TRUE(cluster.start({.storage_daemons = 1, .targets_per_daemon = 1, .meta_daemons = 2,
+                             .metad_args = {"--dir-placement", "parent", "--crash-at", point}}));
+  const std::string top = cluster.mountpoint() + "/work";
+  ASSERT_EQ(mkdir(top.c_str(), 0755), 0) << strerror(errno);
+  std::set<std::string> created;
+  for (int f = 0; f < 10; ++f) {
+    const std::string name = "f" + std::to_string(f);
+    std::ofstream(top + "/" + name) << name;
+    created.insert(name);
+  }
+  const uint32_t source = entry_of(top).owner;
+  const std::string source_name = metad_with_node(cluster, 2, source);
+  ASSERT_FALSE(source_name.empty());
+  const std::string target_name = source_name == "metad" ? "metad1" : "metad";
+  const uint32_t target = node_id_of(cluster, target_name);
+
+  auto moved = cluster.run_fsctl({"migrate", top, "--to", std::to_string(target)});
+  ASSERT_TRUE(cluster.wait_for_log(target_name, "test crash point '" + point + "' reached")) << moved.out;
+  for (int tries = 0; tries < 250 && cluster.alive(target_name); ++tries)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_FALSE(cluster.alive(target_name));
+  ASSERT_TRUE(cluster.remove_option(target_name, "--crash-at"));
+  ASSERT_TRUE(cluster.restart_daemon(target_name));
+  ASSERT_TRUE(cluster.wait_for_log(source_name, "journal: finished", std::chrono::seconds(30)))
+      << "the source did not finish its journal record once the target was back";
+
+  auto checked = cluster.run_fsctl_admin({"fsck", "--metadata"});
+  EXPECT_EQ(checked.exit_code, 0) << checked.describe() << "\n" << checked.out;
+  ASSERT_TRUE(cluster.remount());
+  EXPECT_EQ(entry_of(top).owner, point == "migrate_in.applied" ? source : target);
+  std::set<std::string> files, dirs;
+  walk(top, "", files, dirs);
+  EXPECT_EQ(files, created);
+  for (const auto& f : files) {
+    std::ifstream in(top + "/" + f);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), f);
+  }
+  auto again = cluster.run_fsctl({"migrate", top, "--to", std::to_string(target)});
+  ASSERT_EQ(again.exit_code, 0) << again.describe() << "\n" << again.out;
+  ASSERT_TRUE(cluster.remount());
+  EXPECT_EQ(entry_of(top).owner, target);
+  checked = cluster.run_fsctl_admin({"fsck", "--metadata"});
+  EXPECT_EQ(checked.exit_code, 0) << checked.describe() << "\n" << checked.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(ReceivingSide, MigrateTargetCrashTest,
+                         testing::Values("migrate_in.applied", "dir_state.applied"),
                          [](const testing::TestParamInfo<std::string>& info) {
                            std::string n = info.param;
                            for (char& ch : n)

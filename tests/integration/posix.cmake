@@ -47,6 +47,22 @@ if(MPI_C_FOUND AND MPIEXEC_EXECUTABLE)
   combfs_posix_test(NAME integration_mpiio_test TIMEOUT 170 SOURCES ${CMAKE_CURRENT_LIST_DIR}/mpiio_test.cc)
   target_compile_definitions(integration_mpiio_test PRIVATE MPIEXEC="${MPIEXEC_EXECUTABLE}")
   add_dependencies(integration_mpiio_test combfs-mpiio-check)
+  # MPICH beside OpenMPI (Debian's mpich and libmpich-dev): the same check
+  # compiled with MPICH's wrapper, since one CMake MPI target is one MPI.
+  find_program(MPICH_CC mpicc.mpich)
+  find_program(MPICH_EXEC mpiexec.mpich)
+  if(MPICH_CC AND MPICH_EXEC)
+    set(mpich_check ${CMAKE_BINARY_DIR}/bin/combfs-mpiio-check-mpich)
+    add_custom_command(OUTPUT ${mpich_check}
+      COMMAND ${MPICH_CC} -O2 -Wall -o ${mpich_check} ${CMAKE_CURRENT_LIST_DIR}/mpiio_check.c
+      DEPENDS ${CMAKE_CURRENT_LIST_DIR}/mpiio_check.c
+      COMMENT "Building combfs-mpiio-check-mpich with mpicc.mpich")
+    add_custom_target(combfs-mpiio-check-mpich DEPENDS ${mpich_check})
+    add_dependencies(integration_mpiio_test combfs-mpiio-check-mpich)
+    target_compile_definitions(integration_mpiio_test PRIVATE MPICH_EXEC="${MPICH_EXEC}")
+  else()
+    message(WARNING "MPICH not found: the MPI-IO tests run with OpenMPI only; run scripts/install-deps.sh")
+  endif()
 else()
   message(WARNING "MPI (OpenMPI) not found: the MPI-IO tests are not built; run scripts/install-deps.sh")
 endif()

@@ -1,5 +1,6 @@
 // client/fuse/open_reply: which opens get direct I/O with parallel writes.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <gtest/gtest.h>
 #include <linux/fuse.h>
 
@@ -40,6 +41,16 @@ TEST(ParallelWrites, ReadWriteOpensOnlyWhenSharedAndPolicySaysSo) {
 TEST(ParallelWrites, BitsAreDirectIoWithParallelWrites) {
   EXPECT_EQ(parallel_write_bits(kWriteOnly, O_WRONLY, 1), FOPEN_DIRECT_IO | FOPEN_PARALLEL_DIRECT_WRITES);
   EXPECT_EQ(parallel_write_bits(kWriteOnly, O_RDWR, 1), 0u);
+}
+
+// What a direct write must clear (the kernel's rule): S_ISUID always, S_ISGID
+// only with group execute.
+TEST(ParallelWrites, PrivsToKill) {
+  EXPECT_TRUE(has_privs_to_kill(S_IFREG | 04755));
+  EXPECT_TRUE(has_privs_to_kill(S_IFREG | 02755));
+  EXPECT_TRUE(has_privs_to_kill(S_IFREG | 06644));
+  EXPECT_FALSE(has_privs_to_kill(S_IFREG | 02644));  // mandatory-locking style: kept
+  EXPECT_FALSE(has_privs_to_kill(S_IFREG | 0777));
 }
 
 }  // namespace

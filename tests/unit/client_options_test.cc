@@ -22,7 +22,7 @@ TEST(MountOptions, Defaults) {
   EXPECT_DOUBLE_EQ(o->attr_timeout, 1.0);
   EXPECT_DOUBLE_EQ(o->entry_timeout, 1.0);
   EXPECT_FALSE(o->foreground);
-  EXPECT_EQ(o->parallel_writes, ParallelWrites::kOff);
+  EXPECT_EQ(o->parallel_writes, ParallelWrites::kWriteOnly);
   EXPECT_TRUE(o->fuse_options.empty());
 }
 

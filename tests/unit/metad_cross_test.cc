@@ -9,6 +9,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "common/rpc/client.h"
 #include "client/lib/dir_hash.h"
@@ -679,14 +680,41 @@ TEST_F(MigrateTest, MovesADirectoryWithItsFilesAndRedirects) {
   EXPECT_TRUE(must(migrate(2, b, 2)).already_there());
 }
 
-TEST_F(MigrateTest, RefusesHardLinkedFiles) {
+// A hard-linked file stays with its other names and its name moves; a name
+// of a file stored elsewhere moves as a name and the file's record of it
+// follows, also when the file is stored on the target (the name is local there).
+TEST_F(MigrateTest, HardLinkedFilesStayAndNamesOfRemoteFilesMove) {
   place_on(1);
   EntryId a = EntryId::from_proto(mkdir(1, root_, "a").attr().id());
   EntryId f = file(1, a, "f");
   must(link(1, f, 1, root_, "l"));
-  EXPECT_EQ(code_of(migrate(1, a, 2)), proto::META_BUSY);
-  must(unlink(1, root_, "l"));
-  must(migrate(1, a, 2));
+  place_on(2);
+  EntryId d2 = EntryId::from_proto(mkdir(1, root_, "d2").attr().id());
+  EntryId g = file(2, d2, "g");
+  must(link(1, g, 2, a, "g"));
+  place_on(3);
+  EntryId d3 = EntryId::from_proto(mkdir(1, root_, "d3").attr().id());
+  EntryId h = file(3, d3, "h");
+  must(link(1, h, 3, a, "h"));
+  expect_clean();
+  auto where = [&](const std::string& name) {
+    auto info = must(lookup(2, a, name));
+    return std::pair(info.attr().owner_node(), info.attr().nlink());
+  };
+
+  auto moved = must(migrate(1, a, 2));
+  EXPECT_EQ(moved.moved_entries(), 1u);  // a itself: f stays, g and h are names
+  expect_clean();
+  EXPECT_EQ(where("f"), std::pair(1u, 2u));
+  EXPECT_EQ(where("g"), std::pair(2u, 2u));
+  EXPECT_EQ(where("h"), std::pair(3u, 2u));
+  EXPECT_EQ(names(2, a), (std::vector<std::string>{"f", "g", "h"}));
+
+  must(migrate(2, a, 3));
+  expect_clean();
+  for (const char* name : {"f", "g", "h"}) must(unlink(3, a, name));
+  for (auto [owner, dir, name] : {std::tuple(1u, root_, "l"), std::tuple(2u, d2, "g"), std::tuple(3u, d3, "h")})
+    EXPECT_EQ(must(lookup(owner, dir, name)).attr().nlink(), 1u) << name;
   expect_clean();
 }
 
@@ -701,8 +729,13 @@ TEST_P(MigrateCrashTest, RecoveryLeavesTheDirectoryOnOneMetad) {
   place_on(1);
   EntryId a = EntryId::from_proto(mkdir(3, p, "a").attr().id());
   place_on(2);
-  mkdir(1, a, "s");
+  EntryId s = EntryId::from_proto(mkdir(1, a, "s").attr().id());
   EntryId f = file(1, a, "f");
+  // A hard-linked file (it stays on 1) and a name of a file stored on 2, the
+  // target: a copy that is given up must leave that file alone.
+  must(link(1, f, 1, a, "f2"));
+  EntryId g = file(2, s, "g");
+  must(link(1, g, 2, a, "g"));
   expect_clean();
 
   crash_once_at(GetParam());
@@ -714,6 +747,9 @@ TEST_P(MigrateCrashTest, RecoveryLeavesTheDirectoryOnOneMetad) {
   const uint32_t where = must(lookup(3, p, "a")).attr().owner_node();
   EXPECT_TRUE(where == 1 || where == 2) << where;
   EXPECT_EQ(must(lookup(where, a, "f")).attr().id().lo(), f.lo);
+  EXPECT_EQ(must(lookup(where, a, "f2")).attr().nlink(), 2u);
+  EXPECT_EQ(must(lookup(where, a, "g")).attr().nlink(), 2u);
+  EXPECT_EQ(must(lookup(2, s, "g")).attr().nlink(), 2u);
   if (where == 1) must(migrate(1, a, 2));
   EXPECT_EQ(must(lookup(3, p, "a")).attr().owner_node(), 2u);
   EXPECT_EQ(must(lookup(2, a, "s")).attr().owner_node(), 2u);
