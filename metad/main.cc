@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <atomic>
 #include <csignal>
+#include <mutex>
 #include <random>
 
 #include "common/daemon.h"
@@ -107,11 +107,16 @@ Result<void> run(const Options& o) {
 
   metad::ClusterMapSource source = [&mgmt] { return mgmt.map(); };
   // At most one forced refresh per second: a cluster that simply has fewer
-  // targets than a pattern asks for must not cost a mgmtd round trip per create.
-  std::atomic<int64_t> last_forced_ms{0};
-  metad::ClusterMapSource fresh = [&mgmt, &last_forced_ms] {
-    int64_t now = now_ms(), last = last_forced_ms.load();
-    if (now - last < 1000 || !last_forced_ms.compare_exchange_strong(last, now)) return mgmt.map();
+  // targets than a pattern asks for must not cost a mgmtd round trip per
+  // create. Callers that come while one runs wait for it and share its map
+  // (right after startup, many creates find a map without targets at once).
+  std::mutex refresh_mutex;
+  int64_t last_forced_ms = 0;  // GUARDED_BY(refresh_mutex)
+  metad::ClusterMapSource fresh = [&mgmt, &refresh_mutex, &last_forced_ms] {
+    std::lock_guard lock(refresh_mutex);
+    const int64_t now = now_ms();
+    if (now - last_forced_ms < 1000) return mgmt.map();
+    last_forced_ms = now;
     return mgmt.refresh(true);
   };
   metad::CrossOptions cross;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "client/fuse/inode_table.h"
+#include "client/fuse/no_caps_cache.h"
 #include "client/fuse/options.h"
 #include "client/lib/cluster.h"
 #include "client/lib/data_path.h"
@@ -38,7 +39,9 @@ struct Fs {
         flush_data(c, std::chrono::milliseconds(0)),
         files(meta, data, client::new_client_id()),
         locks(c, files.client_id()),
-        config(std::move(cfg)) {}
+        config(std::move(cfg)),
+        no_caps(std::chrono::duration_cast<NoCapsCache::Clock::duration>(
+            std::chrono::duration<double>(config.attr_timeout))) {}
 
   client::Cluster& cluster;
   client::MetaClient meta;
@@ -50,6 +53,7 @@ struct Fs {
   client::LockClient locks;  // global fcntl/flock locks (ops_lock.cc)
   InodeTable inodes;
   FsConfig config;
+  NoCapsCache no_caps;  // getxattr("security.capability") answers (no_caps_cache.h)
   // Set by run_mount once the session exists; for notifications to the kernel.
   fuse_session* session = nullptr;
   // The kernel enforces POSIX ACLs (FUSE_CAP_POSIX_ACL negotiated in op_init,

@@ -81,8 +81,13 @@ void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) 
     return reply_value(req, client::format_entryinfo(x), size);
   }
   if (!check_name(req, name)) return;
+  const bool caps = std::strcmp(name, kCapabilityXattr) == 0;
+  if (caps && fs.no_caps.known_absent(ino)) return (void)fuse_reply_err(req, ENODATA);
   auto value = fs.meta.getxattr(fs.owner(*inode), inode->id, name);
-  if (!value) return reply_status(req, "getxattr", value.error());
+  if (!value) {
+    if (caps && value.error().code() == proto::META_NO_XATTR) fs.no_caps.remember_absent(ino);
+    return reply_status(req, "getxattr", value.error());
+  }
   reply_value(req, *value, size);
 }
 
@@ -95,6 +100,7 @@ void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* v
     return;
   }
   if (!check_name(req, name)) return;
+  fs.no_caps.forget(ino);
   auto done = fs.meta.setxattr(fs.owner(*inode), inode->id, name, std::string(value, size), static_cast<uint32_t>(flags),
                                acl_caller_groups(req, name));
   if (!done) return reply_status(req, "setxattr", done.error());
@@ -125,6 +131,7 @@ void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
     return;
   }
   if (!check_name(req, name)) return;
+  fs.no_caps.forget(ino);
   auto done = fs.meta.removexattr(fs.owner(*inode), inode->id, name);
   if (!done) return reply_status(req, "removexattr", done.error());
   fuse_reply_err(req, 0);

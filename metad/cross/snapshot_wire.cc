@@ -1,5 +1,7 @@
 #include "metad/cross/snapshot_wire.h"
 
+#include <iterator>
+
 namespace combfs::metad {
 
 proto::RemoteSnapshotResponse snapshot_to_wire(const MetaStore::Snapshot& snap) {
@@ -40,6 +42,14 @@ proto::RemoteSnapshotResponse snapshot_to_wire(const MetaStore::Snapshot& snap) 
     *w.add_journal() = record;
   }
   return w;
+}
+
+void append_snapshot(MetaStore::Snapshot& snap, MetaStore::Snapshot page) {
+  auto move_all = [](auto& to, auto& from) { std::move(from.begin(), from.end(), std::back_inserter(to)); };
+  move_all(snap.inodes, page.inodes);
+  move_all(snap.dentries, page.dentries);
+  move_all(snap.remote_names, page.remote_names);
+  move_all(snap.journal, page.journal);
 }
 
 MetaStore::Snapshot snapshot_from_wire(const proto::RemoteSnapshotResponse& w) {

@@ -17,6 +17,33 @@
 
 namespace combfs::metad::ops {
 
+namespace {
+
+// All rows of metad `id`, page by page.
+Result<MetaStore::Snapshot> fetch_snapshot(Cross& cross, uint32_t id) {
+  proto::RemoteSnapshotRequest req;
+  req.set_max_rows(kSnapshotPageRows);
+  req.set_first(true);
+  MetaStore::Snapshot snap;
+  for (;;) {
+    auto page = cross.peers().call(id, req);
+    if (!page)
+      return error(page.error().code(), fmt::format("cannot read the rows of metad {} ({}); the check needs every metad "
+                                                    "of the cluster: start it and try again",
+                                                    id, page.error().message()));
+    if (req.first())
+      snap = snapshot_from_wire(*page);
+    else
+      append_snapshot(snap, snapshot_from_wire(*page));
+    if (!page->more()) return snap;
+    req.set_first(false);
+    *req.mutable_inodes_after() = page->inodes_after();
+    req.set_dentries_after(page->dentries_after());
+  }
+}
+
+}  // namespace
+
 Result<proto::MetaFsckResponse> meta_fsck(OpsContext& ctx, const proto::MetaFsckRequest& req) {
   if (!ctx.cross) return error(proto::NOT_SUPPORTED, "this metad runs without peers (test setup): it cannot check the cluster");
   auto map = COMBFS_TRY(ctx.fresh_cluster_map ? ctx.fresh_cluster_map() : ctx.cluster_map());
@@ -26,12 +53,7 @@ Result<proto::MetaFsckResponse> meta_fsck(OpsContext& ctx, const proto::MetaFsck
   std::vector<MetaStore::Snapshot> snaps;
   for (const auto& [id, node] : map->nodes) {
     if (node.type() != proto::NODE_META) continue;
-    auto snap = ctx.cross->peers().call(id, proto::RemoteSnapshotRequest());
-    if (!snap)
-      return error(snap.error().code(), fmt::format("cannot read the rows of metad {} ({}); the check needs every metad "
-                                                    "of the cluster: start it and try again",
-                                                    id, snap.error().message()));
-    snaps.push_back(snapshot_from_wire(*snap));
+    snaps.push_back(COMBFS_TRY(fetch_snapshot(*ctx.cross, id)));
   }
   FsckReport report = check_namespace_with_repairs(snaps, map->root_owner ? map->root_owner : ctx.store.node_id());
 

@@ -300,6 +300,10 @@ class MetaStore {
     std::vector<std::pair<int64_t, proto::MetaJournalRecord>> journal;
   };
   Result<Snapshot> snapshot();
+  // One page of it: at most `max_rows` inodes after `inodes_after` and
+  // dentries after `dentries_after` (Dentry::seq); with `first` also the
+  // remote names and the journal.
+  Result<Snapshot> snapshot_page(EntryId inodes_after, int64_t dentries_after, uint32_t max_rows, bool first);
   // Applies one repair of fsctl fsck --metadata --repair to this metad's rows
   // (metad/cross/fsck.h). false: the rows changed since the check (skipped).
   Result<bool> apply_repair(const proto::MetaRepair& repair);

@@ -6,6 +6,9 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cstdint>
+
 #include "metad/store/journal_steps.h"
 #include "metad/store/store_internal.h"
 
@@ -238,22 +241,28 @@ Result<void> MetaStore::journal_delete(int64_t seq) {
 }
 
 Result<MetaStore::Snapshot> MetaStore::snapshot() {
+  return snapshot_page(EntryId(), 0, UINT32_MAX, true);
+}
+
+Result<MetaStore::Snapshot> MetaStore::snapshot_page(EntryId inodes_after, int64_t dentries_after, uint32_t max_rows,
+                                                     bool first) {
   return read([&](Tables& t) -> Result<Snapshot> {
     Snapshot snap;
     snap.node = options_.node_id;
     constexpr uint32_t kPage = 4096;
-    for (EntryId after;;) {
-      auto page = COMBFS_TRY(t.list_inodes(after, kPage));
+    for (EntryId after = inodes_after; snap.inodes.size() < max_rows;) {
+      auto page = COMBFS_TRY(t.list_inodes(after, std::min<uint64_t>(kPage, max_rows - snap.inodes.size())));
       if (page.empty()) break;
       after = page.back().id;
       std::move(page.begin(), page.end(), std::back_inserter(snap.inodes));
     }
-    for (int64_t after = 0;;) {
-      auto page = COMBFS_TRY(t.list_all_dentries(after, kPage));
+    for (int64_t after = dentries_after; snap.dentries.size() < max_rows;) {
+      auto page = COMBFS_TRY(t.list_all_dentries(after, std::min<uint64_t>(kPage, max_rows - snap.dentries.size())));
       if (page.empty()) break;
       after = page.back().seq;
       std::move(page.begin(), page.end(), std::back_inserter(snap.dentries));
     }
+    if (!first) return snap;
     snap.remote_names = COMBFS_TRY(t.list_remote_names());
     for (auto& [seq, blob] : COMBFS_TRY(t.list_journal())) {
       proto::MetaJournalRecord r;

@@ -506,6 +506,42 @@ TEST_F(CrossTest, CheckerFindsDanglingNamesLeaksAndWrongLinkCounts) {
   EXPECT_FALSE(broken([&](auto& s) { s[0].journal.emplace_back(1, proto::MetaJournalRecord()); }).empty());
 }
 
+// fsck reads each metad's rows in pages (RemoteSnapshot): with pages of 3
+// rows the pages add up to exactly the rows of one snapshot.
+TEST_F(CrossTest, SnapshotPagesAddUpToTheWholeSnapshot) {
+  place_on(1);
+  EntryId a = EntryId::from_proto(mkdir(1, root_, "a").attr().id());
+  for (int i = 0; i < 10; ++i) file(1, a, "f" + std::to_string(i));
+  place_on(2);
+  EntryId b = EntryId::from_proto(mkdir(1, a, "b").attr().id());
+  must(link(1, file(2, b, "g"), 2, a, "g"));
+  const auto whole = must(metads_.at(1).store->snapshot());
+  proto::RemoteSnapshotRequest req;
+  req.set_max_rows(3);
+  req.set_first(true);
+  std::vector<EntryId> inodes;
+  std::vector<std::string> dentries;
+  size_t pages = 0, remote_names = 0;
+  for (bool more = true; more && pages < 100; ++pages) {
+    auto page = must(call(1, req));
+    EXPECT_LE(page.inodes_size(), 3);
+    EXPECT_LE(page.dentries_size(), 3);
+    for (const auto& n : page.inodes()) inodes.push_back(EntryId::from_proto(n.id()));
+    for (const auto& d : page.dentries()) dentries.push_back(d.name());
+    remote_names += page.remote_names_size();
+    more = page.more();
+    req.set_first(false);
+    *req.mutable_inodes_after() = page.inodes_after();
+    req.set_dentries_after(page.dentries_after());
+  }
+  EXPECT_GE(pages, 4u);
+  ASSERT_EQ(inodes.size(), whole.inodes.size());
+  for (size_t i = 0; i < inodes.size(); ++i) EXPECT_EQ(inodes[i], whole.inodes[i].id);
+  ASSERT_EQ(dentries.size(), whole.dentries.size());
+  for (size_t i = 0; i < dentries.size(); ++i) EXPECT_EQ(dentries[i], whole.dentries[i].name);
+  EXPECT_EQ(remote_names, whole.remote_names.size());
+}
+
 // A step that cannot reach a metad after the commit is finished later by the worker.
 TEST_F(CrossTest, StepsToAMetadThatIsDownAreFinishedLater) {
   place_on(2);
