@@ -43,6 +43,28 @@ Status busy_moving(EntryId dir) {
                                                 dir.to_string()));
 }
 
+// A shard of a hashed directory does not move: the hashed directory's inode
+// names the metad of each shard, and clients route names by that list. A
+// shard has no name; its ".." is the hashed directory, which lists it.
+Result<void> refuse_shard(Cross& c, EntryId dir) {
+  auto [parent, parent_node] = COMBFS_TRY(c.store().dir_parent(dir));
+  if (parent == dir) return {};  // the root
+  proto::EntryInfo info;
+  if (parent_node == c.self()) {
+    info = COMBFS_TRY(c.store().get_attr(parent));
+  } else {
+    proto::GetAttrRequest g;
+    parent.to_proto(g.mutable_id());
+    info = COMBFS_TRY(c.peers().call(parent_node, g)).info();
+  }
+  for (const auto& s : info.shards())
+    if (EntryId::from_proto(s.id()) == dir)
+      return error(proto::META_BUSY, fmt::format("directory {} is a shard of hashed directory {}: shards stay on their "
+                                                 "metads (a hashed directory spreads its names already)",
+                                                 dir.to_string(), parent.to_string()));
+  return {};
+}
+
 }  // namespace
 
 Result<MigrationGate::Pass> admit(MetaStore& store, MigrationGate* gate, const Keys& keys) {
@@ -77,6 +99,7 @@ Result<proto::MigrateDirResponse> migrate_dir(Cross& c, const proto::MigrateDirR
                                                       to));
   if (node->second.reach() != proto::REACH_ONLINE)
     return error(proto::UNAVAILABLE, fmt::format("metad {} is not online; move the directory when it is back", to));
+  COMBFS_CHECK(refuse_shard(c, dir));
   auto slot = c.try_slot();
   if (!slot) return error(Cross::busy());
 

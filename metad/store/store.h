@@ -311,10 +311,12 @@ class MetaStore {
   // ---- Subtree migration (store_migrate.cc, docs/metadata.md "Migration") ----
   // The files stored here that directory `dir` names (they move with it).
   Result<std::vector<EntryId>> migrate_files(EntryId dir);
+  // The directory that names directory `dir` and its metad (a shard's: its hashed directory).
+  Result<std::pair<EntryId, uint32_t>> dir_parent(EntryId dir);
   // Source side, before the copy: checks that `dir` (here) can move to metad
-  // `to` (not the root, not pending/removing: UNAVAILABLE; names of files
-  // stored elsewhere or hard-linked files: META_BUSY), reads its rows and
-  // journals an INTENT record whose undo drops the copy on `to`.
+  // `to` (pending/removing: UNAVAILABLE; the root or a hashed directory:
+  // META_BUSY), reads its rows and journals an INTENT record whose undo
+  // drops the copy on `to`.
   struct MigrateBegun {
     int64_t seq = 0;
     proto::RemoteMigrateInRequest rows;

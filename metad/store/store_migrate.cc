@@ -133,6 +133,10 @@ Result<proto::RemoteMigrateInRequest> MetaStore::export_dir(Tables& t, EntryId d
   if (inode->state != Inode::kNormal)
     return error(proto::UNAVAILABLE, fmt::format("directory {} is being created or removed right now; try again",
                                                  dir.to_string()));
+  if (!inode->shards.empty())
+    return error(proto::META_BUSY, fmt::format("directory {} is hashed: its names are spread over {} shards on their "
+                                               "own metads already, and a hashed directory does not move",
+                                               dir.to_string(), inode->shards.size()));
   proto::RemoteMigrateInRequest rows;
   rows.set_origin(options_.node_id);
   *rows.mutable_dir() = COMBFS_TRY(to_migrated(t, *inode));
@@ -163,6 +167,13 @@ Result<std::vector<EntryId>> MetaStore::migrate_files(EntryId dir) {
     for (const Dentry& d : COMBFS_TRY(all_dentries(t, dir)))
       if (d.child_type != proto::FT_DIR && !is_remote(d)) out.push_back(d.child);
     return out;
+  });
+}
+
+Result<std::pair<EntryId, uint32_t>> MetaStore::dir_parent(EntryId dir) {
+  return read([&](Tables& t) -> Result<std::pair<EntryId, uint32_t>> {
+    Inode n = COMBFS_TRY(load(t, dir));
+    return std::pair(n.parent, node_of(n.parent_owner));
   });
 }
 

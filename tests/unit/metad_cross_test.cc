@@ -900,6 +900,26 @@ TEST_F(CrossTest, SethashOnlyOnAnEmptyPlainDirectory) {
 // Every crash point of hashed mkdir, sethash and rmdir of a hashed directory:
 // after recovery the namespace checks clean and the operation happened
 // entirely or not at all.
+// A hashed directory and its shards stay where they are (the hashed
+// directory's inode lists each shard's metad); the balancer skips them.
+TEST_F(MigrateTest, HashedDirectoriesAndTheirShardsDoNotMove) {
+  place_on(2);
+  auto h = must(call(1, hashed_mkdir_request(root_, "h", 3))).info();
+  const EntryId hid = EntryId::from_proto(h.attr().id());
+  auto refused = migrate(2, hid, 3);
+  EXPECT_EQ(code_of(refused), proto::META_BUSY);
+  EXPECT_NE(refused.error().message().find("hashed"), std::string::npos) << refused.error().to_string();
+  for (const auto& s : h.shards()) {
+    const uint32_t to = s.owner() == 1 ? 2 : 1;
+    auto shard = migrate(s.owner(), EntryId::from_proto(s.id()), to);
+    EXPECT_EQ(code_of(shard), proto::META_BUSY) << "shard on metad " << s.owner();
+    if (!shard) {
+      EXPECT_NE(shard.error().message().find("shard"), std::string::npos) << shard.error().to_string();
+    }
+  }
+  expect_clean();
+}
+
 class HashedCrashTest : public CrossTest, public ::testing::WithParamInterface<std::string> {};
 
 TEST_P(HashedCrashTest, RecoveryLeavesAConsistentNamespace) {
@@ -934,7 +954,9 @@ TEST_P(HashedCrashTest, RecoveryLeavesAConsistentNamespace) {
   if (op == "mkdir" || op == "rmdir") {
     auto h = lookup(1, root_, "h");
     EXPECT_TRUE(h || code_of(h) == proto::META_NOT_FOUND) << h.error().to_string();
-    if (h) EXPECT_EQ(h->shards_size(), 3);
+    if (h) {
+      EXPECT_EQ(h->shards_size(), 3);
+    }
     happened = op == "mkdir" ? bool(h) : !h;
   } else {
     auto info = must(lookup(1, root_, "s"));
