@@ -138,8 +138,12 @@ TEST(MigrateTest, SubtreeMovesWhile4ProcessesCreateStatUnlink) {
       ASSERT_FALSE(line.empty());
       std::string name = line.substr(1);
       if (name.rfind("./", 0) == 0) name = name.substr(2);
-      if (line[0] == '+') EXPECT_TRUE(expected.insert(name).second) << name << " created twice";
-      if (line[0] == '-') EXPECT_EQ(expected.erase(name), 1u) << name << " deleted but never created";
+      if (line[0] == '+') {
+        EXPECT_TRUE(expected.insert(name).second) << name << " created twice";
+      }
+      if (line[0] == '-') {
+        EXPECT_EQ(expected.erase(name), 1u) << name << " deleted but never created";
+      }
       if (line[0] == '!') ADD_FAILURE() << "worker " << w << ": " << name;
     }
   }
@@ -207,6 +211,17 @@ TEST(MigrateTest, BalancerMovesDirectoriesUntilTheLoadIsEven) {
   EXPECT_EQ(checked.exit_code, 0) << checked.describe() << "\n" << checked.out;
 }
 
+// Waits until metad `name` reached the test crash point `point` and died,
+// then starts it again without the crash point.
+void restart_after_crash(TestCluster& cluster, const std::string& name, const std::string& point) {
+  ASSERT_TRUE(cluster.wait_for_log(name, "test crash point '" + point + "' reached"));
+  for (int tries = 0; tries < 250 && cluster.alive(name); ++tries)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_FALSE(cluster.alive(name));
+  ASSERT_TRUE(cluster.remove_option(name, "--crash-at"));
+  ASSERT_TRUE(cluster.restart_daemon(name));
+}
+
 // kill -9 of the source metad at each step of a move (--crash-at): once it
 // is back, its journal finishes or takes back the move, the directory and its
 // files are on one metad entirely, the namespace checks clean, and the move
@@ -251,12 +266,7 @@ TEST_P(MigrateCrashTest, KilledSourceRecovers) {
 
   auto failed = cluster.run_fsctl({"migrate", top, "--to", std::to_string(target)});
   EXPECT_NE(failed.exit_code, 0) << "the move succeeded although its source should have died at " << point;
-  ASSERT_TRUE(cluster.wait_for_log(source_name, "test crash point '" + point + "' reached"));
-  for (int tries = 0; tries < 250 && cluster.alive(source_name); ++tries)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  ASSERT_FALSE(cluster.alive(source_name));
-  ASSERT_TRUE(cluster.remove_option(source_name, "--crash-at"));
-  ASSERT_TRUE(cluster.restart_daemon(source_name));
+  ASSERT_NO_FATAL_FAILURE(restart_after_crash(cluster, source_name, point));
   ASSERT_TRUE(cluster.wait_for_log(source_name, "journal: finished", std::chrono::seconds(20)))
       << "the restarted metad did not finish its journal record";
 
@@ -268,8 +278,11 @@ TEST_P(MigrateCrashTest, KilledSourceRecovers) {
   std::set<std::string> files, dirs;
   walk(top, "", files, dirs);
   EXPECT_EQ(files, created);
-  for (const auto& f : files)
-    if (!stay_or_elsewhere.contains(f)) EXPECT_EQ(entry_of(top + "/" + f).owner, where) << f;
+  for (const auto& f : files) {
+    if (!stay_or_elsewhere.contains(f)) {
+      EXPECT_EQ(entry_of(top + "/" + f).owner, where) << f;
+    }
+  }
   struct stat st {};
   ASSERT_EQ(stat((top + "/f0").c_str(), &st), 0) << strerror(errno);
   EXPECT_EQ(st.st_nlink, 2u);
@@ -324,12 +337,7 @@ TEST_P(MigrateTargetCrashTest, KilledTargetRecovers) {
   const uint32_t target = node_id_of(cluster, target_name);
 
   auto moved = cluster.run_fsctl({"migrate", top, "--to", std::to_string(target)});
-  ASSERT_TRUE(cluster.wait_for_log(target_name, "test crash point '" + point + "' reached")) << moved.out;
-  for (int tries = 0; tries < 250 && cluster.alive(target_name); ++tries)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  ASSERT_FALSE(cluster.alive(target_name));
-  ASSERT_TRUE(cluster.remove_option(target_name, "--crash-at"));
-  ASSERT_TRUE(cluster.restart_daemon(target_name));
+  ASSERT_NO_FATAL_FAILURE(restart_after_crash(cluster, target_name, point)) << moved.out;
   ASSERT_TRUE(cluster.wait_for_log(source_name, "journal: finished", std::chrono::seconds(30)))
       << "the source did not finish its journal record once the target was back";
 
