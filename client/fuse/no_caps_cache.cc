@@ -1,7 +1,5 @@
 #include "client/fuse/no_caps_cache.h"
 
-#include <iterator>
-
 namespace combfs::fuse {
 
 bool NoCapsCache::known_absent(uint64_t ino, Clock::time_point now) const {

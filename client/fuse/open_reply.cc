@@ -1,7 +1,8 @@
 #include "client/fuse/open_reply.h"
 
+#include "common/set_id_bits.h"
+
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <linux/fuse.h>
 #include <sys/uio.h>
 
@@ -75,8 +76,10 @@ uint32_t parallel_write_bits(ParallelWrites policy, int open_flags, uint32_t ope
   return wants_parallel_writes(policy, open_flags, open_writers) ? FOPEN_DIRECT_IO | FOPEN_PARALLEL_DIRECT_WRITES : 0;
 }
 
-bool has_privs_to_kill(uint32_t mode) {
-  return (mode & S_ISUID) != 0 || (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP);
+uint32_t direct_write_bits(ParallelWrites policy, int open_flags, const proto::Attr& attr, client::OpenFile& file) {
+  const uint32_t bits = parallel_write_bits(policy, open_flags, attr.open_writers());
+  file.kill_privs_on_write = bits != 0 && set_id_bits_killed_by_write(attr.mode()) != 0;
+  return bits;
 }
 
 int reply_open_flags(fuse_req_t req, const fuse_file_info* fi, uint32_t extra_flags) {

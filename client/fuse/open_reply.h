@@ -20,10 +20,11 @@ namespace combfs::fuse {
 bool wants_parallel_writes(ParallelWrites policy, int open_flags, uint32_t open_writers);
 // The FOPEN_* bits that go with it: FOPEN_DIRECT_IO | FOPEN_PARALLEL_DIRECT_WRITES, or 0.
 uint32_t parallel_write_bits(ParallelWrites policy, int open_flags, uint32_t open_writers);
-// Whether a write through a direct-write handle of a file with `mode` may have
-// set-ID bits to clear (S_ISUID, or S_ISGID with S_IXGRP): the kernel leaves
-// that to the file system on the direct path.
-bool has_privs_to_kill(uint32_t mode);
+// The same bits for an open of the regular file `attr` through `file`; a
+// direct-write handle of a file with set-ID bits a write would clear is
+// marked so that its first write clears them (the kernel leaves that to the
+// file system on the direct path).
+uint32_t direct_write_bits(ParallelWrites policy, int open_flags, const proto::Attr& attr, client::OpenFile& file);
 
 // fuse_reply_open / fuse_reply_create with extra FOPEN_* bits in open_flags
 // (the bits fuse_file_info expresses are taken from fi as libfuse would).

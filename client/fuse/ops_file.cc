@@ -33,10 +33,8 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   client::OpenFile* raw = file->release();
   fi->fh = reinterpret_cast<uint64_t>(raw);
   fi->keep_cache = 0;  // close-to-open: another client may have changed the data
-  uint32_t extra = info.attr().type() == proto::FT_REG
-                       ? parallel_write_bits(fs.config.parallel_writes, fi->flags, info.attr().open_writers())
-                       : 0;
-  if (extra != 0) raw->kill_privs_on_write = has_privs_to_kill(info.attr().mode());
+  uint32_t extra =
+      info.attr().type() == proto::FT_REG ? direct_write_bits(fs.config.parallel_writes, fi->flags, info.attr(), *raw) : 0;
   if (reply_open_flags(req, fi, extra) != 0) {
     std::unique_ptr<client::OpenFile> owned(raw);
     (void)fs.files.close(*owned);

@@ -1,6 +1,7 @@
 // MetaStore: reading and changing one entry's attributes.
 #include <sys/stat.h>
 
+#include "common/set_id_bits.h"
 #include "metad/store/store_internal.h"
 #include "striping/striping.h"
 
@@ -24,19 +25,6 @@ Result<proto::EntryInfo> MetaStore::get_attr(EntryId id) {
   });
 }
 
-namespace {
-
-// The set-ID bits a write by an unprivileged user clears (as the kernel's
-// setattr_should_drop_suidgid): S_ISUID always, S_ISGID with group execute
-// (without it, S_ISGID marks mandatory locking and stays).
-uint32_t privs_killed_by_write(uint32_t mode) {
-  uint32_t kill = S_ISUID;
-  if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) kill |= S_ISGID;
-  return kill;
-}
-
-}  // namespace
-
 Result<proto::EntryInfo> MetaStore::set_attr(const proto::SetAttrRequest& req) {
   const uint32_t valid = req.valid();
   return write([&](Tables& t) -> Result<proto::EntryInfo> {
@@ -52,9 +40,9 @@ Result<proto::EntryInfo> MetaStore::set_attr(const proto::SetAttrRequest& req) {
       if (!(valid & (proto::SETATTR_MTIME | proto::SETATTR_MTIME_NOW))) n.mtime_ns = ts;
     }
     if (valid & proto::SETATTR_MODE) n.mode = (n.mode & S_IFMT) | (req.mode() & 07777);
-    if (valid == proto::SETATTR_KILL_PRIVS && (n.mode & privs_killed_by_write(n.mode)) == 0)
-      return info_of(t, n);  // nothing to clear: no change, no new ctime
-    if (valid & proto::SETATTR_KILL_PRIVS) n.mode &= ~privs_killed_by_write(n.mode);
+    const uint32_t killed = valid & proto::SETATTR_KILL_PRIVS ? set_id_bits_killed_by_write(n.mode) : 0;
+    if (valid == proto::SETATTR_KILL_PRIVS && killed == 0) return info_of(t, n);  // no change, no new ctime
+    n.mode &= ~killed;
     if (valid & proto::SETATTR_UID) n.uid = req.uid();
     if (valid & proto::SETATTR_GID) n.gid = req.gid();
     if (valid & proto::SETATTR_ATIME_NOW)

@@ -10,24 +10,24 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "tests/harness/data.h"
 #include "tests/integration/meta_test_util.h"
 
 namespace combfs::test {
 namespace {
 
 std::string content_of(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const auto bytes = read_file(path);
+  return {bytes.begin(), bytes.end()};
 }
 
-void write_file(const std::string& path, const std::string& content) {
-  std::ofstream(path) << content;
+void make_file(const std::string& path, const std::string& content) {
+  std::string error;
+  ASSERT_TRUE(write_file(path, content, &error)) << error;
   ASSERT_EQ(content_of(path), content) << path;
 }
 
@@ -76,14 +76,14 @@ TEST_F(MigrateLinksTest, HardLinksAndRemoteNamesMoveWithTheirDirectory) {
   migrate(path("on1"), others[0]);
   migrate(path("on2"), others[1]);
 
-  write_file(path("top/plain"), "plain");
-  write_file(path("top/twice_a"), "twice");                                // two names, both in top
+  make_file(path("top/plain"), "plain");
+  make_file(path("top/twice_a"), "twice");                                // two names, both in top
   ASSERT_EQ(link(path("top/twice_a").c_str(), path("top/twice_b").c_str()), 0) << strerror(errno);
-  write_file(path("top/shared"), "shared");                                // a second name outside top
+  make_file(path("top/shared"), "shared");                                // a second name outside top
   ASSERT_EQ(link(path("top/shared").c_str(), path("outside").c_str()), 0) << strerror(errno);
-  write_file(path("on1/from1"), "from1");                                  // renamed in from metad1
+  make_file(path("on1/from1"), "from1");                                  // renamed in from metad1
   ASSERT_EQ(rename(path("on1/from1").c_str(), path("top/from1").c_str()), 0) << strerror(errno);
-  write_file(path("on2/from2"), "from2");                                  // linked in from metad2
+  make_file(path("on2/from2"), "from2");                                  // linked in from metad2
   ASSERT_EQ(link(path("on2/from2").c_str(), path("top/from2").c_str()), 0) << strerror(errno);
   ASSERT_EQ(entry_of(path("top/from1")).owner, others[0]);
   ASSERT_EQ(entry_of(path("top/from2")).owner, others[1]);

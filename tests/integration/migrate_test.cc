@@ -12,12 +12,12 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "tests/harness/data.h"
 #include "tests/integration/meta_test_util.h"
 
 namespace combfs::test {
@@ -288,8 +288,8 @@ TEST_P(MigrateCrashTest, KilledSourceRecovers) {
   EXPECT_EQ(st.st_nlink, 2u);
   EXPECT_EQ(entry_of(top + "/f0").owner, source);
   EXPECT_EQ(entry_of(top + "/on_target").owner, target);
-  std::ifstream on_target(top + "/on_target");
-  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(on_target), {}), "stored on the target");
+  const auto on_target = read_file(top + "/on_target");
+  EXPECT_EQ(std::string(on_target.begin(), on_target.end()), "stored on the target");
 
   auto again = cluster.run_fsctl({"migrate", top, "--to", std::to_string(target)});
   ASSERT_EQ(again.exit_code, 0) << again.describe() << "\n" << again.out;
@@ -349,8 +349,8 @@ TEST_P(MigrateTargetCrashTest, KilledTargetRecovers) {
   walk(top, "", files, dirs);
   EXPECT_EQ(files, created);
   for (const auto& f : files) {
-    std::ifstream in(top + "/" + f);
-    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), f);
+    const auto content = read_file(top + "/" + f);
+    EXPECT_EQ(std::string(content.begin(), content.end()), f);
   }
   auto again = cluster.run_fsctl({"migrate", top, "--to", std::to_string(target)});
   ASSERT_EQ(again.exit_code, 0) << again.describe() << "\n" << again.out;

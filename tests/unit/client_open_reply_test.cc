@@ -44,13 +44,23 @@ TEST(ParallelWrites, BitsAreDirectIoWithParallelWrites) {
 }
 
 // What a direct write must clear (the kernel's rule): S_ISUID always, S_ISGID
-// only with group execute.
+// only with group execute; a handle without direct writes leaves it to the kernel.
 TEST(ParallelWrites, PrivsToKill) {
-  EXPECT_TRUE(has_privs_to_kill(S_IFREG | 04755));
-  EXPECT_TRUE(has_privs_to_kill(S_IFREG | 02755));
-  EXPECT_TRUE(has_privs_to_kill(S_IFREG | 06644));
-  EXPECT_FALSE(has_privs_to_kill(S_IFREG | 02644));  // mandatory-locking style: kept
-  EXPECT_FALSE(has_privs_to_kill(S_IFREG | 0777));
+  auto marks = [](ParallelWrites policy, int flags, uint32_t mode) {
+    proto::Attr attr;
+    attr.set_mode(mode);
+    attr.set_open_writers(1);
+    client::OpenFile file;
+    (void)direct_write_bits(policy, flags, attr, file);
+    return file.kill_privs_on_write.load();
+  };
+  EXPECT_TRUE(marks(kWriteOnly, O_WRONLY, S_IFREG | 04755));
+  EXPECT_TRUE(marks(kWriteOnly, O_WRONLY, S_IFREG | 02755));
+  EXPECT_TRUE(marks(kWriteOnly, O_WRONLY, S_IFREG | 06644));
+  EXPECT_FALSE(marks(kWriteOnly, O_WRONLY, S_IFREG | 02644));  // mandatory-locking style: kept
+  EXPECT_FALSE(marks(kWriteOnly, O_WRONLY, S_IFREG | 0777));
+  EXPECT_FALSE(marks(kWriteOnly, O_RDWR, S_IFREG | 04755));  // page cache path: the kernel clears
+  EXPECT_FALSE(marks(kOff, O_WRONLY, S_IFREG | 04755));
 }
 
 }  // namespace
