@@ -14,6 +14,7 @@
 #include "client/fuse/inode_table.h"
 #include "client/fuse/no_caps_cache.h"
 #include "client/fuse/options.h"
+#include "client/fuse/write_behind.h"
 #include "client/lib/cluster.h"
 #include "client/lib/data_path.h"
 #include "client/lib/files.h"
@@ -29,6 +30,8 @@ struct FsConfig {
   std::string secret_file;  // absolute path, for the entryinfo xattr
   // Which opens get direct I/O with parallel writes (open_reply.h).
   ParallelWrites parallel_writes = ParallelWrites::kWriteOnly;
+  // Whether writes through the page cache go behind (write_behind.h).
+  bool write_behind = true;
 };
 
 struct Fs {
@@ -41,7 +44,8 @@ struct Fs {
         locks(c, files.client_id()),
         config(std::move(cfg)),
         no_caps(std::chrono::duration_cast<NoCapsCache::Clock::duration>(
-            std::chrono::duration<double>(config.attr_timeout))) {}
+            std::chrono::duration<double>(config.attr_timeout))),
+        behind(WriteBehind::Limits{}) {}
 
   client::Cluster& cluster;
   client::MetaClient meta;
@@ -54,6 +58,8 @@ struct Fs {
   InodeTable inodes;
   FsConfig config;
   NoCapsCache no_caps;  // getxattr("security.capability") answers (no_caps_cache.h)
+  // After files and data: its writes use them until it is gone.
+  WriteBehind behind;
   // Set by run_mount once the session exists; for notifications to the kernel.
   fuse_session* session = nullptr;
   // The kernel enforces POSIX ACLs (FUSE_CAP_POSIX_ACL negotiated in op_init,

@@ -119,7 +119,7 @@ int run_mount(const MountOptions& o) {
   copts.secret = *secret;
   auto cluster = client::Cluster::connect(copts);
   if (!cluster) return fail(o, cluster.error().message()), 1;
-  Fs fs(**cluster, FsConfig{o.attr_timeout, o.entry_timeout, mgmtd->to_string(), secret_path, o.parallel_writes});
+  Fs fs(**cluster, FsConfig{o.attr_timeout, o.entry_timeout, mgmtd->to_string(), secret_path, o.parallel_writes, o.write_behind});
   // The root metad must answer too, or every path would fail after mounting.
   auto root = fs.meta.getattr(0, EntryId::root());
   if (!root) {

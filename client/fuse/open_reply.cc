@@ -76,9 +76,10 @@ uint32_t parallel_write_bits(ParallelWrites policy, int open_flags, uint32_t ope
   return wants_parallel_writes(policy, open_flags, open_writers) ? FOPEN_DIRECT_IO | FOPEN_PARALLEL_DIRECT_WRITES : 0;
 }
 
-uint32_t direct_write_bits(ParallelWrites policy, int open_flags, const proto::Attr& attr, client::OpenFile& file) {
-  const uint32_t bits = parallel_write_bits(policy, open_flags, attr.open_writers());
+uint32_t direct_write_bits(const FsConfig& config, int open_flags, const proto::Attr& attr, client::OpenFile& file) {
+  const uint32_t bits = parallel_write_bits(config.parallel_writes, open_flags, attr.open_writers());
   file.kill_privs_on_write = bits != 0 && set_id_bits_killed_by_write(attr.mode()) != 0;
+  file.write_behind = config.write_behind && bits == 0 && (open_flags & O_ACCMODE) != O_RDONLY;
   return bits;
 }
 

@@ -20,11 +20,12 @@ namespace combfs::fuse {
 bool wants_parallel_writes(ParallelWrites policy, int open_flags, uint32_t open_writers);
 // The FOPEN_* bits that go with it: FOPEN_DIRECT_IO | FOPEN_PARALLEL_DIRECT_WRITES, or 0.
 uint32_t parallel_write_bits(ParallelWrites policy, int open_flags, uint32_t open_writers);
-// The same bits for an open of the regular file `attr` through `file`; a
-// direct-write handle of a file with set-ID bits a write would clear is
-// marked so that its first write clears them (the kernel leaves that to the
-// file system on the direct path).
-uint32_t direct_write_bits(ParallelWrites policy, int open_flags, const proto::Attr& attr, client::OpenFile& file);
+// The same bits for an open of the regular file `attr` through `file` under
+// the mount's `config`, which also marks the handle: a direct-write handle of
+// a file with set-ID bits a write would clear clears them at its first write
+// (the kernel leaves that to the file system on the direct path); any other
+// writable handle writes through the page cache, behind (write_behind.h).
+uint32_t direct_write_bits(const FsConfig& config, int open_flags, const proto::Attr& attr, client::OpenFile& file);
 
 // fuse_reply_open / fuse_reply_create with extra FOPEN_* bits in open_flags
 // (the bits fuse_file_info expresses are taken from fi as libfuse would).

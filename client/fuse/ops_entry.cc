@@ -35,6 +35,7 @@ void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   after_init(fs);
   auto inode = inode_or_reply(req, ino);
   if (!inode) return;
+  fs.behind.wait(ino);  // the size is measured on the targets
   auto info = fs.files.getattr(fs.owner(*inode), inode->id);
   if (!info) return reply_status(req, "getattr", info.error());
   if (info->attr().type() == proto::FT_REG && info->has_layout()) fs.inodes.set_layout(ino, info->layout());
@@ -106,6 +107,7 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, f
   auto inode = inode_or_reply(req, ino);
   if (!inode) return;
   uint32_t owner = fs.owner(*inode);
+  fs.behind.wait(ino);  // a cut must not be overtaken by writes still on their way
   auto request = setattr_request(inode->id, attr, to_set);
   Result<proto::EntryInfo> info;
   if (to_set & FUSE_SET_ATTR_SIZE) {

@@ -68,9 +68,12 @@ struct Interrupt {
 };
 
 // Sets a lock; with `wait`, asks again until it is granted. Replies.
-void set_lock(fuse_req_t req, fuse_file_info* fi, proto::LockKind kind, const proto::LockRange& range, bool wait,
-              const char* op) {
+void set_lock(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, proto::LockKind kind, const proto::LockRange& range,
+              bool wait, const char* op) {
   Fs& fs = fs_of(req);
+  // Whoever gets the lock next (on any mount) must find this mount's writes
+  // on the targets; a change of lock may hand the range over.
+  fs.behind.wait(ino);
   const client::LockSubject s = lock_subject(fi);
   Interrupt interrupt;
   if (wait) fuse_req_interrupt_func(req, Interrupt::on_interrupt, &interrupt);
@@ -123,7 +126,7 @@ void op_getlk(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, struct flock* 
 }
 
 void op_setlk(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, struct flock* lock, int sleep) {
-  set_lock(req, fi, proto::LOCK_KIND_POSIX, to_range(*lock), sleep != 0, "setlk");
+  set_lock(req, ino, fi, proto::LOCK_KIND_POSIX, to_range(*lock), sleep != 0, "setlk");
 }
 
 void op_flock(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, int op) {
@@ -138,7 +141,7 @@ void op_flock(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, int op) {
   range.set_end(kToEof);
   range.set_pid(static_cast<uint32_t>(fuse_req_ctx(req)->pid));
   bool wait = (op & LOCK_NB) == 0 && range.type() != proto::LOCK_TYPE_UNLOCK;
-  set_lock(req, fi, proto::LOCK_KIND_FLOCK, range, wait, "flock");
+  set_lock(req, ino, fi, proto::LOCK_KIND_FLOCK, range, wait, "flock");
 }
 
 }  // namespace combfs::fuse

@@ -51,6 +51,9 @@ Result<void> apply_option(MountOptions& o, const std::string& opt) {
   } else if (key == "no_parallel_writes") {
     if (has_value) return error(proto::INVALID_ARGUMENT, fmt::format("-o {} takes no value", key));
     o.parallel_writes = ParallelWrites::kOff;
+  } else if (key == "no_write_behind") {
+    if (has_value) return error(proto::INVALID_ARGUMENT, fmt::format("-o {} takes no value", key));
+    o.write_behind = false;
   } else if (key == "parallel_writes") {
     COMBFS_CHECK(need_value());
     if (value == "off")
@@ -109,6 +112,8 @@ std::string mount_usage(const std::string& program) {
       "  -o parallel_writes=off|wronly|shared   opens whose writes to one file run in parallel\n"
       "                         (direct I/O; default wronly): wronly = O_WRONLY opens; shared = also\n"
       "                         O_RDWR opens of a file with other writers (no shared mmap there)\n"
+      "  -o no_write_behind     page-cache writes wait for the targets before write(2) returns\n"
+      "                         (default: they go behind; close and fsync wait and report errors)\n"
       "  -o log_file=FILE, log_level=LEVEL   same as --log-file / --log-level\n"
       "  -o max_threads=N, max_idle_threads=N   FUSE worker threads (default 64 / 16)\n"
       "  -o allow_other, ro, ...   passed to FUSE / the kernel\n"

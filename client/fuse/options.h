@@ -6,7 +6,7 @@
 //
 // Our own -o options: secret=FILE, attr_timeout=S, entry_timeout=S,
 // log_file=FILE, log_level=LEVEL, max_threads=N, max_idle_threads=N,
-// parallel_writes=off|wronly|shared (no_parallel_writes = off).
+// parallel_writes=off|wronly|shared (no_parallel_writes = off), no_write_behind.
 // fstab-only options (defaults, auto, noauto, user, users, nouser, nofail,
 // _netdev, comment=..., x-...) are dropped; everything else goes to libfuse.
 #pragma once
@@ -41,6 +41,7 @@ struct MountOptions {
   unsigned max_threads = 64;
   unsigned max_idle_threads = 16;
   ParallelWrites parallel_writes = ParallelWrites::kWriteOnly;
+  bool write_behind = true;  // page-cache writes answered before they reach the targets
   std::vector<std::string> fuse_options;  // passed to libfuse with -o
   bool help = false;
 };

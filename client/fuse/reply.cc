@@ -65,7 +65,7 @@ void reply_create(fuse_req_t req, const proto::EntryInfo& info, uint32_t parent_
   client::OpenFile* raw = file.release();
   fi->fh = reinterpret_cast<uint64_t>(raw);
   fi->keep_cache = 0;
-  uint32_t extra = direct_write_bits(fs.config.parallel_writes, fi->flags, info.attr(), *raw);
+  uint32_t extra = direct_write_bits(fs.config, fi->flags, info.attr(), *raw);
   if (reply_create_flags(req, e, fi, extra) != 0) {
     // No release will come for this open: give it back now.
     fs.inodes.forget(ino, 1);

@@ -28,6 +28,9 @@ struct OpenFile {
   // S_ISGID at open: the first write by a non-root caller clears them (the
   // kernel does so only for writes through the page cache).
   std::atomic<bool> kill_privs_on_write{false};
+  // Set by the FUSE client on a handle that writes through the page cache:
+  // its writes are answered before they reach the targets (client/fuse/write_behind.h).
+  bool write_behind = false;
 };
 
 class Files {

@@ -1,5 +1,5 @@
 # Unit tests of client/ (libcombfs and the FUSE client's pure parts) and ctl/.
-foreach(name client_inode_table_test client_dir_offsets_test client_options_test client_open_reply_test client_readahead_test client_no_caps_cache_test)
+foreach(name client_inode_table_test client_dir_offsets_test client_options_test client_open_reply_test client_readahead_test client_no_caps_cache_test client_write_behind_test)
   add_executable(${name} ${CMAKE_CURRENT_LIST_DIR}/${name}.cc)
   target_link_libraries(${name} combfs_fuse GTest::gtest_main)
   gtest_discover_tests(${name} PROPERTIES LABELS unit TIMEOUT 120)

@@ -51,7 +51,9 @@ TEST(ParallelWrites, PrivsToKill) {
     attr.set_mode(mode);
     attr.set_open_writers(1);
     client::OpenFile file;
-    (void)direct_write_bits(policy, flags, attr, file);
+    FsConfig config;
+    config.parallel_writes = policy;
+    (void)direct_write_bits(config, flags, attr, file);
     return file.kill_privs_on_write.load();
   };
   EXPECT_TRUE(marks(kWriteOnly, O_WRONLY, S_IFREG | 04755));
@@ -61,6 +63,26 @@ TEST(ParallelWrites, PrivsToKill) {
   EXPECT_FALSE(marks(kWriteOnly, O_WRONLY, S_IFREG | 0777));
   EXPECT_FALSE(marks(kWriteOnly, O_RDWR, S_IFREG | 04755));  // page cache path: the kernel clears
   EXPECT_FALSE(marks(kOff, O_WRONLY, S_IFREG | 04755));
+}
+
+// Writes go behind exactly on writable handles that use the page cache.
+TEST(ParallelWrites, WriteBehindOnPageCacheWriters) {
+  auto behind = [](ParallelWrites policy, int flags, bool enabled) {
+    proto::Attr attr;
+    attr.set_mode(S_IFREG | 0644);
+    attr.set_open_writers(1);
+    client::OpenFile file;
+    FsConfig config;
+    config.parallel_writes = policy;
+    config.write_behind = enabled;
+    (void)direct_write_bits(config, flags, attr, file);
+    return file.write_behind;
+  };
+  EXPECT_TRUE(behind(kWriteOnly, O_RDWR, true));
+  EXPECT_TRUE(behind(kOff, O_WRONLY, true));
+  EXPECT_FALSE(behind(kWriteOnly, O_WRONLY, true));  // direct writes: synchronous
+  EXPECT_FALSE(behind(kWriteOnly, O_RDONLY, true));
+  EXPECT_FALSE(behind(kWriteOnly, O_RDWR, false));  // -o no_write_behind
 }
 
 }  // namespace

@@ -26,6 +26,16 @@ TEST(MountOptions, Defaults) {
   EXPECT_TRUE(o->fuse_options.empty());
 }
 
+TEST(MountOptions, WriteBehindIsOnUnlessTurnedOff) {
+  auto o = parse({"combfs-client", "h", "/m"});
+  ASSERT_TRUE(o) << o.error().to_string();
+  EXPECT_TRUE(o->write_behind);
+  o = parse({"combfs-client", "h", "/m", "-o", "no_write_behind"});
+  ASSERT_TRUE(o) << o.error().to_string();
+  EXPECT_FALSE(o->write_behind);
+  EXPECT_FALSE(parse({"combfs-client", "h", "/m", "-o", "no_write_behind=1"}));
+}
+
 TEST(MountOptions, ParallelWritesPolicy) {
   auto o = parse({"combfs-client", "h", "/m", "-o", "no_parallel_writes,ro"});
   ASSERT_TRUE(o) << o.error().to_string();
