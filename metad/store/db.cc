@@ -72,7 +72,11 @@ Result<std::unique_ptr<Db>> Db::open(const std::string& path) {
   }
   std::unique_ptr<Db> db(new Db(raw, path));
   sqlite3_busy_timeout(raw, 5000);
-  COMBFS_CHECK(db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
+  // metad is the database's only user: holding the lock for good saves the
+  // fcntl lock calls of every transaction and the WAL's shared-memory index,
+  // and a second metad started on the same data directory fails here instead
+  // of writing beside the first. Must come before the first access in WAL mode.
+  COMBFS_CHECK(db->exec("PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
   // journal_mode answers with the mode it got; a file system without shared
   // memory support silently stays in rollback mode, which we refuse.
   auto q = COMBFS_TRY(db->query("PRAGMA journal_mode"));
