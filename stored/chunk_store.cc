@@ -130,6 +130,18 @@ Result<size_t> ChunkStore::read(const Target& target, const EntryId& file, uint6
   return done;
 }
 
+Result<ChunkStore::Region> ChunkStore::region(const Target& target, const EntryId& file, uint64_t offset,
+                                              size_t length) {
+  auto f = COMBFS_TRY(acquire(target, file, false));
+  if (!f) return Region{};
+  struct stat st;
+  if (::fstat(f->fd, &st) != 0)
+    return std::unexpected(errno_status(errno, fmt::format("fstat '{}'", target.chunk_path(file))));
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  const size_t n = size > offset ? static_cast<size_t>(std::min<uint64_t>(length, size - offset)) : 0;
+  return Region{f->fd, n, f};
+}
+
 Result<void> ChunkStore::truncate(const Target& target, const EntryId& file, uint64_t size) {
   auto f = COMBFS_TRY(acquire(target, file, size > 0));
   if (!f) return {};  // missing and size 0: already so

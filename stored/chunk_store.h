@@ -54,6 +54,17 @@ class ChunkStore {
   // Holes read as zeros.
   Result<size_t> read(const Target& target, const EntryId& file, uint64_t offset, std::span<char> out);
 
+  // Where up to `length` bytes at `offset` are, for sending them straight
+  // from the file (rpc::BulkFile): the descriptor, kept open by `keep`, and
+  // how many bytes the chunk file has there (the read() rule; 0 and no
+  // descriptor when the file is missing).
+  struct Region {
+    int fd = -1;
+    size_t length = 0;
+    std::shared_ptr<const void> keep;
+  };
+  Result<Region> region(const Target& target, const EntryId& file, uint64_t offset, size_t length);
+
   // Sets the chunk file's size. A missing file is created when size > 0.
   Result<void> truncate(const Target& target, const EntryId& file, uint64_t size);
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -14,10 +15,21 @@
 
 namespace combfs::rpc {
 
+// File data sent as a reply's bulk straight from a file with sendfile(2), so
+// it never passes through user space (a storage read: page cache to socket).
+// `keep` holds whatever keeps `fd` open until the reply is sent.
+struct BulkFile {
+  int fd = -1;
+  uint64_t offset = 0;
+  size_t length = 0;
+  std::shared_ptr<const void> keep{};
+};
+
 struct RequestContext {
   std::span<const char> bulk_in;  // payload that came with the request
   std::vector<char>& bulk_out;    // payload to send with the reply (handler resizes)
   const std::string& peer;
+  BulkFile bulk_file{};  // sent instead of bulk_out when the handler sets fd
 };
 
 struct Reply {
@@ -41,7 +53,7 @@ class Dispatcher {
       if (!resp) return error_reply(resp.error());
       Reply r;
       resp->SerializeToString(&r.body);
-      r.bulk_size = ctx.bulk_out.size();
+      r.bulk_size = ctx.bulk_file.fd >= 0 ? ctx.bulk_file.length : ctx.bulk_out.size();
       return r;
     };
   }

@@ -1,6 +1,12 @@
 #include "common/rpc/frame_socket.h"
 
 #include <fmt/format.h>
+#include <sys/sendfile.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
 
 namespace combfs::rpc {
 namespace {
@@ -60,6 +66,48 @@ asio::awaitable<Result<void>> FrameSocket::write(FrameHeader header, const std::
   boost::system::error_code ec;
   co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return error(lost(peer_, ec));
+  co_return Result<void>{};
+}
+
+asio::awaitable<Result<void>> FrameSocket::write_file(FrameHeader header, const std::string& body, int fd,
+                                                      uint64_t offset, size_t length) {
+  header.body_len = static_cast<uint32_t>(body.size());
+  header.bulk_len = static_cast<uint32_t>(length);
+  HeaderBytes raw = encode_header(header);
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(raw), asio::buffer(body)};
+  boost::system::error_code ec;
+  co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return error(lost(peer_, ec));
+  socket_.native_non_blocking(true, ec);
+  if (ec) co_return error(lost(peer_, ec));
+  off_t at = static_cast<off_t>(offset);
+  size_t left = length;
+  while (left > 0) {
+    ssize_t n = ::sendfile(socket_.native_handle(), fd, &at, left);
+    if (n > 0) {
+      left -= static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      co_await socket_.async_wait(tcp::socket::wait_write, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return error(lost(peer_, ec));
+      continue;
+    }
+    if (n < 0)  // the header promised the data: the connection cannot carry on
+      co_return error(proto::IO_ERROR, fmt::format("sendfile of {} bytes at offset {} to {}: {}", left,
+                                                   static_cast<uint64_t>(at), peer_, std::strerror(errno)));
+    // End of file: cut since the handler measured it. The frame promised
+    // `length` bytes; what the file no longer has reads as zeros, as after a
+    // truncate.
+    static const std::vector<char> zeros(1 << 16, 0);
+    while (left > 0) {
+      size_t piece = std::min(left, zeros.size());
+      co_await asio::async_write(socket_, asio::buffer(zeros.data(), piece), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return error(lost(peer_, ec));
+      left -= piece;
+    }
+  }
   co_return Result<void>{};
 }
 

@@ -32,6 +32,10 @@ class FrameSocket {
 
   // Writes header, body and bulk with one gathered write (the bulk is not copied).
   asio::awaitable<Result<void>> write(FrameHeader header, const std::string& body, std::span<const char> bulk = {});
+  // The same with `length` bytes of file `fd` at `offset` as the bulk, sent
+  // with sendfile(2). Bytes the file no longer has (cut meanwhile) go as zeros.
+  asio::awaitable<Result<void>> write_file(FrameHeader header, const std::string& body, int fd, uint64_t offset,
+                                           size_t length);
 
   void close();
   bool is_open() const { return socket_.is_open(); }

@@ -15,15 +15,13 @@ void add_read_chunk(rpc::Dispatcher& dispatcher, StoredState& state) {
           return error(proto::INVALID_ARGUMENT,
                        fmt::format("ReadChunk of {} bytes exceeds the {} byte limit of one reply; split the read",
                                    req.length(), state.max_read_bytes));
-        ctx.bulk_out.resize(req.length());
-        auto n = state.chunks.read(*ref.target, ref.file, req.offset(), ctx.bulk_out);
-        if (!n) {
-          ctx.bulk_out.clear();
-          return error(storage_error(ref, "read", n.error()));
-        }
-        ctx.bulk_out.resize(*n);
+        // The data goes from the chunk file to the socket with sendfile(2)
+        // (rpc::BulkFile): no copy into this process and back out.
+        auto region = state.chunks.region(*ref.target, ref.file, req.offset(), req.length());
+        if (!region) return error(storage_error(ref, "read", region.error()));
+        if (region->length > 0) ctx.bulk_file = {region->fd, req.offset(), region->length, std::move(region->keep)};
         proto::ReadChunkResponse resp;
-        resp.set_length(static_cast<uint32_t>(*n));
+        resp.set_length(static_cast<uint32_t>(region->length));
         return resp;
       });
 }
