@@ -196,6 +196,17 @@ TEST_F(StoredServiceTest, RegistersAndServesChunksOverRpc) {
   EXPECT_TRUE(std::all_of(in.begin(), in.begin() + 4096, [](char c) { return c == 0; }));
   EXPECT_TRUE(std::equal(data.begin(), data.end(), in.begin() + 4096));
 
+  // A small read (sent from a buffer, not with sendfile) across the file's end.
+  r.set_offset(4096 + data.size() - 1000);
+  r.set_length(5000);
+  rd = client_->call(stored_ep(), r, rpc::CallBulk{{}, in}, &bulk_len);
+  ASSERT_TRUE(rd) << rd.error().to_string();
+  EXPECT_EQ(rd->length(), 1000u);
+  EXPECT_EQ(bulk_len, 1000u);
+  EXPECT_TRUE(std::equal(data.end() - 1000, data.end(), in.begin()));
+  r.set_offset(0);
+  r.set_length(400000);
+
   // The same file on t2 is a different chunk file: empty.
   r.set_target_id(t2);
   rd = client_->call(stored_ep(), r, rpc::CallBulk{{}, in}, &bulk_len);
