@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <csignal>
 #include <thread>
 
@@ -20,13 +21,51 @@
 namespace combfs::test {
 namespace {
 
+// Puts a 1 MiB tmpfs under a stopped daemon's target (with its contents) and
+// takes it away again at the end.
+class FullTarget {
+ public:
+  explicit FullTarget(std::string dir) : dir_(std::move(dir)) {}
+  ~FullTarget() {
+    if (mounted_) umount2(dir_.c_str(), MNT_DETACH);
+  }
+  testing::AssertionResult fill() {
+    const std::string saved = dir_ + ".saved";
+    if (std::system(("cp -a " + dir_ + " " + saved).c_str()) != 0) return testing::AssertionFailure() << "cp";
+    if (mount("tmpfs", dir_.c_str(), "tmpfs", 0, "size=1m") != 0)
+      return testing::AssertionFailure() << "mount tmpfs on " << dir_ << ": " << strerror(errno);
+    mounted_ = true;
+    if (std::system(("cp -a " + saved + "/. " + dir_).c_str()) != 0) return testing::AssertionFailure() << "cp back";
+    return testing::AssertionSuccess();
+  }
+
+ private:
+  std::string dir_;
+  bool mounted_ = false;
+};
+
 class WriteBehindTest : public testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(cluster_.start({.storage_daemons = 2, .targets_per_daemon = 1})); }
 
   std::string path(const std::string& name) const { return cluster_.mountpoint() + "/" + name; }
 
+  // Fills the second storage daemon's only target, then creates "f" for
+  // reading and writing (the page-cache path); -1 after a failed assertion.
+  int create_with_a_full_target() {
+    EXPECT_EQ(cluster_.target_dirs().size(), 2u);
+    if (cluster_.target_dirs().size() != 2 || !cluster_.stop_daemon("stored1")) return -1;
+    full_.emplace(cluster_.target_dirs()[1]);
+    auto filled = full_->fill();
+    EXPECT_TRUE(filled);
+    if (!filled || !cluster_.restart_daemon("stored1")) return -1;
+    int fd = open(path("f").c_str(), O_RDWR | O_CREAT | O_EXCL, 0644);
+    EXPECT_GE(fd, 0) << strerror(errno);
+    return fd;
+  }
+
   TestCluster cluster_;
+  std::optional<FullTarget> full_;  // after cluster_: unmounted before the cluster's directory goes
 };
 
 TEST_F(WriteBehindTest, OverwritesLandInOrderAndReadsSeeThemAtOnce) {
@@ -120,37 +159,9 @@ TEST_F(WriteBehindTest, ATargetRestartingUnderTheWritesLosesNothing) {
   EXPECT_EQ(first_difference(data, back), -1);
 }
 
-// Puts a 1 MiB tmpfs under a stopped daemon's target (with its contents) and
-// takes it away again at the end.
-class FullTarget {
- public:
-  explicit FullTarget(std::string dir) : dir_(std::move(dir)) {}
-  ~FullTarget() {
-    if (mounted_) umount2(dir_.c_str(), MNT_DETACH);
-  }
-  testing::AssertionResult fill() {
-    const std::string saved = dir_ + ".saved";
-    if (std::system(("cp -a " + dir_ + " " + saved).c_str()) != 0) return testing::AssertionFailure() << "cp";
-    if (mount("tmpfs", dir_.c_str(), "tmpfs", 0, "size=1m") != 0)
-      return testing::AssertionFailure() << "mount tmpfs on " << dir_ << ": " << strerror(errno);
-    mounted_ = true;
-    if (std::system(("cp -a " + saved + "/. " + dir_).c_str()) != 0) return testing::AssertionFailure() << "cp back";
-    return testing::AssertionSuccess();
-  }
-
- private:
-  std::string dir_;
-  bool mounted_ = false;
-};
-
 TEST_F(WriteBehindTest, AFullTargetFailsTheWriteOrTheFsyncNotSilently) {
-  ASSERT_EQ(cluster_.target_dirs().size(), 2u);
-  ASSERT_TRUE(cluster_.stop_daemon("stored1"));
-  FullTarget full(cluster_.target_dirs()[1]);
-  ASSERT_TRUE(full.fill());
-  ASSERT_TRUE(cluster_.restart_daemon("stored1"));
-  int fd = open(path("f").c_str(), O_RDWR | O_CREAT | O_EXCL, 0644);
-  ASSERT_GE(fd, 0) << strerror(errno);
+  int fd = create_with_a_full_target();
+  ASSERT_GE(fd, 0);
   // 8 MiB over two targets: the full one cannot take its 4 MiB.
   std::vector<char> data = make_data(4, 8u << 20);
   int write_error = 0;
@@ -168,12 +179,8 @@ TEST_F(WriteBehindTest, AFullTargetFailsTheWriteOrTheFsyncNotSilently) {
 }
 
 TEST_F(WriteBehindTest, AFullTargetFailsTheWriteOrTheClose) {
-  ASSERT_TRUE(cluster_.stop_daemon("stored1"));
-  FullTarget full(cluster_.target_dirs()[1]);
-  ASSERT_TRUE(full.fill());
-  ASSERT_TRUE(cluster_.restart_daemon("stored1"));
-  int fd = open(path("f").c_str(), O_RDWR | O_CREAT | O_EXCL, 0644);
-  ASSERT_GE(fd, 0) << strerror(errno);
+  int fd = create_with_a_full_target();
+  ASSERT_GE(fd, 0);
   // One chunk per target in one write(2): it usually returns before the full
   // target has answered, and then close(2) must report what it answered.
   std::vector<char> data = make_data(5, 2u << 20);
