@@ -39,9 +39,9 @@ struct Gate {
     open = true;
     cv.notify_all();
   }
-  // Waits (bounded) until `n` sends are held at the gate.
+  // Waits (up to 10 s, for a loaded machine) until `n` sends are held at the gate.
   bool holding(int n) {
-    for (int i = 0; i < 500; ++i) {
+    for (int i = 0; i < 5000; ++i) {
       {
         std::lock_guard<std::mutex> guard(mutex);
         if (running >= n) return true;
