@@ -27,11 +27,12 @@ bool WriteBehind::may_start(uint64_t inode, size_t size, uint64_t offset) {
 Result<void> WriteBehind::write(Key key, const char* data, size_t size, uint64_t offset, Send send) {
   std::unique_ptr<char[]> copy(new char[size]);
   std::memcpy(copy.get(), data, size);
-  const Range range{offset, offset + size};
+  Range range{offset, offset + size, 0};
   {
     std::unique_lock<std::mutex> lock(mutex_);
     changed_.wait(lock, [&] { return errors_.contains(key.handle) || may_start(key.inode, size, offset); });
     if (auto e = errors_.find(key.handle); e != errors_.end()) return std::unexpected(e->second);
+    range.seq = ++last_seq_;
     InFlight& f = in_flight_[key.inode];
     f.ranges.push_back(range);
     f.bytes += size;
@@ -48,7 +49,7 @@ void WriteBehind::finished(Key key, Range range, size_t size, const Result<void>
   std::lock_guard<std::mutex> guard(mutex_);
   InFlight& f = in_flight_[key.inode];
   auto it = std::find_if(f.ranges.begin(), f.ranges.end(),
-                         [&](const Range& r) { return r.begin == range.begin && r.end == range.end; });
+                         [&](const Range& r) { return r.seq == range.seq; });
   if (it != f.ranges.end()) f.ranges.erase(it);
   f.bytes -= size;
   total_ -= size;
@@ -57,14 +58,22 @@ void WriteBehind::finished(Key key, Range range, size_t size, const Result<void>
   changed_.notify_all();
 }
 
+bool WriteBehind::in_flight_upto(uint64_t inode, uint64_t seq) const {
+  auto it = in_flight_.find(inode);
+  return it != in_flight_.end() &&
+         std::any_of(it->second.ranges.begin(), it->second.ranges.end(), [&](const Range& r) { return r.seq <= seq; });
+}
+
 void WriteBehind::wait(uint64_t inode) {
   std::unique_lock<std::mutex> lock(mutex_);
-  changed_.wait(lock, [&] { return !in_flight_.contains(inode); });
+  const uint64_t upto = last_seq_;
+  changed_.wait(lock, [&] { return !in_flight_upto(inode, upto); });
 }
 
 Result<void> WriteBehind::settle(Key key) {
   std::unique_lock<std::mutex> lock(mutex_);
-  changed_.wait(lock, [&] { return !in_flight_.contains(key.inode); });
+  const uint64_t upto = last_seq_;
+  changed_.wait(lock, [&] { return !in_flight_upto(key.inode, upto); });
   auto e = errors_.find(key.handle);
   if (e == errors_.end()) return {};
   Status status = std::move(e->second);

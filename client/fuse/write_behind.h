@@ -54,7 +54,8 @@ class WriteBehind {
   // Copies the data and queues it; waits while the windows are full or an
   // overlapping write is in flight. Fails with the handle's uncollected error.
   Result<void> write(Key key, const char* data, size_t size, uint64_t offset, Send send);
-  // Returns once no write of the inode is in flight.
+  // Returns once the inode's writes queued before this call have been sent
+  // (later ones, of a writer that keeps writing, do not hold it up).
   void wait(uint64_t inode);
   // wait(), then hands out (and forgets) the handle's first error.
   Result<void> settle(Key key);
@@ -65,12 +66,15 @@ class WriteBehind {
   struct Range {
     uint64_t begin;
     uint64_t end;
+    uint64_t seq;  // order of queueing, mount-wide
   };
   struct InFlight {
     std::vector<Range> ranges;
     size_t bytes = 0;
   };
   bool may_start(uint64_t inode, size_t size, uint64_t offset);
+  // Whether a write of the inode queued at or before `seq` is still in flight.
+  bool in_flight_upto(uint64_t inode, uint64_t seq) const;
   void finished(Key key, Range range, size_t size, const Result<void>& sent);
 
   const Limits limits_;
@@ -79,6 +83,7 @@ class WriteBehind {
   std::unordered_map<uint64_t, InFlight> in_flight_;  // by inode; GUARDED_BY(mutex_)
   std::unordered_map<uint64_t, Status> errors_;       // by handle; GUARDED_BY(mutex_)
   size_t total_ = 0;                                  // GUARDED_BY(mutex_)
+  uint64_t last_seq_ = 0;                             // GUARDED_BY(mutex_)
   boost::asio::thread_pool pool_;
 };
 

@@ -69,6 +69,24 @@ TEST(WriteBehind, AnswersBeforeTheSendAndWaitWaitsForIt) {
   EXPECT_EQ(gate.sent, (std::vector<std::string>{"0:abc"}));
 }
 
+// A reader's wait is not held up by a writer that keeps writing after it began.
+TEST(WriteBehind, WaitCoversOnlyWritesQueuedBeforeIt) {
+  Gate first;
+  Gate later;
+  WriteBehind behind(limits());
+  ASSERT_TRUE(behind.write({1, 10}, "aa", 2, 0, first.send()));
+  ASSERT_TRUE(first.holding(1));
+  auto waited = std::async(std::launch::async, [&] { behind.wait(1); });
+  std::this_thread::sleep_for(200ms);  // let the wait begin (it takes the queue as it is then)
+  ASSERT_TRUE(behind.write({1, 10}, "bb", 2, 2, later.send()));
+  ASSERT_TRUE(later.holding(1));
+  EXPECT_EQ(waited.wait_for(20ms), std::future_status::timeout);
+  first.release();
+  EXPECT_EQ(waited.wait_for(5s), std::future_status::ready) << "the wait waited for a later write";
+  later.release();
+  behind.wait_all();
+}
+
 TEST(WriteBehind, DisjointWritesTravelTogether) {
   Gate gate;
   WriteBehind behind(limits());
