@@ -38,14 +38,15 @@ Result<void> WriteBehind::write(Key key, const char* data, size_t size, uint64_t
     f.bytes += size;
     total_ += size;
   }
-  boost::asio::post(pool_, [this, key, range, size, copy = std::move(copy), send = std::move(send)] {
-    Result<void> sent = send(copy.get(), size, range.begin);
-    finished(key, range, size, sent);
+  boost::asio::post(pool_, [this, key, range, copy = std::move(copy), send = std::move(send)] {
+    Result<void> sent = send(copy.get(), range.end - range.begin, range.begin);
+    finished(key, range, sent);
   });
   return {};
 }
 
-void WriteBehind::finished(Key key, Range range, size_t size, const Result<void>& sent) {
+void WriteBehind::finished(Key key, Range range, const Result<void>& sent) {
+  const size_t size = range.end - range.begin;
   std::lock_guard<std::mutex> guard(mutex_);
   InFlight& f = in_flight_[key.inode];
   auto it = std::find_if(f.ranges.begin(), f.ranges.end(),

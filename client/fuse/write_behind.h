@@ -21,7 +21,6 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
-#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -75,7 +74,7 @@ class WriteBehind {
   bool may_start(uint64_t inode, size_t size, uint64_t offset);
   // Whether a write of the inode queued at or before `seq` is still in flight.
   bool in_flight_upto(uint64_t inode, uint64_t seq) const;
-  void finished(Key key, Range range, size_t size, const Result<void>& sent);
+  void finished(Key key, Range range, const Result<void>& sent);
 
   const Limits limits_;
   std::mutex mutex_;

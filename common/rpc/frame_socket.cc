@@ -15,6 +15,20 @@ Status lost(const std::string& peer, const boost::system::error_code& ec) {
   return Status(proto::RPC_CONNECTION_LOST, fmt::format("connection to {} lost: {}", peer, ec.message()));
 }
 
+// Writes a frame's header (announcing `bulk_len` bytes of bulk), its body and
+// `bulk` with one gathered write; the rest of the bulk, if any, follows.
+asio::awaitable<boost::system::error_code> write_start(tcp::socket& socket, FrameHeader header,
+                                                       const std::string& body, size_t bulk_len,
+                                                       std::span<const char> bulk) {
+  header.body_len = static_cast<uint32_t>(body.size());
+  header.bulk_len = static_cast<uint32_t>(bulk_len);
+  HeaderBytes raw = encode_header(header);
+  std::array<asio::const_buffer, 3> buffers{asio::buffer(raw), asio::buffer(body), asio::buffer(bulk.data(), bulk.size())};
+  boost::system::error_code ec;
+  co_await asio::async_write(socket, buffers, asio::redirect_error(asio::use_awaitable, ec));
+  co_return ec;
+}
+
 }  // namespace
 
 FrameSocket::FrameSocket(tcp::socket socket, FrameLimits limits) : socket_(std::move(socket)), limits_(limits) {
@@ -59,24 +73,14 @@ asio::awaitable<Result<FrameHeader>> FrameSocket::read(std::string& body, BulkSi
 }
 
 asio::awaitable<Result<void>> FrameSocket::write(FrameHeader header, const std::string& body, std::span<const char> bulk) {
-  header.body_len = static_cast<uint32_t>(body.size());
-  header.bulk_len = static_cast<uint32_t>(bulk.size());
-  HeaderBytes raw = encode_header(header);
-  std::array<asio::const_buffer, 3> buffers{asio::buffer(raw), asio::buffer(body), asio::buffer(bulk.data(), bulk.size())};
-  boost::system::error_code ec;
-  co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
+  boost::system::error_code ec = co_await write_start(socket_, header, body, bulk.size(), bulk);
   if (ec) co_return error(lost(peer_, ec));
   co_return Result<void>{};
 }
 
 asio::awaitable<Result<void>> FrameSocket::write_file(FrameHeader header, const std::string& body, int fd,
                                                       uint64_t offset, size_t length) {
-  header.body_len = static_cast<uint32_t>(body.size());
-  header.bulk_len = static_cast<uint32_t>(length);
-  HeaderBytes raw = encode_header(header);
-  std::array<asio::const_buffer, 2> buffers{asio::buffer(raw), asio::buffer(body)};
-  boost::system::error_code ec;
-  co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
+  boost::system::error_code ec = co_await write_start(socket_, header, body, length, {});
   if (ec) co_return error(lost(peer_, ec));
   socket_.native_non_blocking(true, ec);
   if (ec) co_return error(lost(peer_, ec));

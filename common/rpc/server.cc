@@ -125,18 +125,19 @@ asio::awaitable<void> RpcServer::serve(tcp::socket socket) {
     out.flags = kFlagReply | reply.flags;
     out.type = header->type;
     out.request_id = header->request_id;
+    Result<void> sent;
     if (ctx.bulk_file.fd >= 0 && !(reply.flags & kFlagError)) {
-      auto sent = co_await conn.write_file(out, reply.body, ctx.bulk_file.fd, ctx.bulk_file.offset, reply.bulk_size);
-      ctx.bulk_file = {};  // the descriptor may be closed now
-      if (!sent) {
-        if (sent.error().code() != proto::RPC_CONNECTION_LOST)
-          spdlog::warn("{}: closing connection from {}: {}", options_.name, peer, sent.error().to_string());
-        break;
-      }
-      continue;
+      sent = co_await conn.write_file(out, reply.body, ctx.bulk_file.fd, ctx.bulk_file.offset, reply.bulk_size);
+    } else {
+      std::span<const char> bulk(bulk_out.data(), reply.flags & kFlagError ? 0 : reply.bulk_size);
+      sent = co_await conn.write(out, reply.body, bulk);
     }
-    std::span<const char> bulk(bulk_out.data(), reply.flags & kFlagError ? 0 : reply.bulk_size);
-    if (!co_await conn.write(out, reply.body, bulk)) break;
+    if (!sent) {
+      // A lost connection is routine; a file that could not be sent is not.
+      if (sent.error().code() != proto::RPC_CONNECTION_LOST)
+        spdlog::warn("{}: closing connection from {}: {}", options_.name, peer, sent.error().to_string());
+      break;
+    }
     // A request whose body did not parse is a malformed frame: answer, then close.
     if (reply.flags & kFlagError) {
       proto::ErrorReply e;
