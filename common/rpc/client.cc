@@ -212,10 +212,11 @@ asio::awaitable<Result<void>> RpcClient::handshake(Connection& conn) {
 
   got = co_await conn.sock.read(body, none);
   if (!got) {
-    co_return error(proto::RPC_AUTH_FAILED,
-                    fmt::format("{} ({}) closed the connection during authentication; check that this node uses the "
-                                "cluster's shared secret file",
-                                conn.server_name, conn.sock.peer()));
+    // A server that refuses the secret says so in its AuthResult (below); one
+    // that closes without it died or restarted meanwhile: worth connecting again.
+    co_return error(proto::RPC_CONNECTION_LOST,
+                    fmt::format("{} ({}) closed the connection during authentication (restarting?): {}",
+                                conn.server_name, conn.sock.peer(), got.error().message()));
   }
   proto::AuthResult result;
   if (got->type != kAuthResultType || !result.ParseFromString(body))

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <numeric>
 #include <thread>
 
@@ -251,6 +252,47 @@ TEST_F(RpcTest, ConnectFailureIsRetryableAndBounded) {
   EXPECT_EQ(r.error().code(), proto::RPC_CONNECT_FAILED);
   EXPECT_TRUE(r.error().retryable());
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+}
+
+// A server that dies between its challenge and its verdict (killed while a
+// client connects) is a server to reconnect to, not a wrong secret.
+TEST_F(RpcTest, ServerClosingDuringAuthenticationIsRetryable) {
+  asio::io_context io;
+  tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const uint16_t port = a.local_endpoint().port();
+  std::atomic<bool> stop{false};
+  std::thread dying([&] {
+    while (!stop) {
+      boost::system::error_code ec;
+      tcp::socket s(io);
+      a.accept(s, ec);
+      if (ec || stop) break;
+      proto::AuthChallenge challenge;
+      challenge.set_server_nonce(std::string(16, 'n'));
+      challenge.set_server_name("dying");
+      std::string body;
+      challenge.SerializeToString(&body);
+      FrameHeader h;
+      h.type = kAuthChallengeType;
+      h.body_len = static_cast<uint32_t>(body.size());
+      auto raw = encode_header(h);
+      asio::write(s, std::array<asio::const_buffer, 2>{asio::buffer(raw), asio::buffer(body)}, ec);
+      char response[256];
+      s.read_some(asio::buffer(response), ec);  // the client's answer, then close
+    }
+  });
+  auto c = client("correct horse battery staple", 300ms);
+  auto r = c->call(Endpoint{"127.0.0.1", port}, proto::PingRequest());
+  stop = true;
+  tcp::socket wake(io);
+  boost::system::error_code ignored;
+  wake.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ignored);
+  dying.join();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), proto::RPC_CONNECT_FAILED) << r.error().to_string();
+  EXPECT_TRUE(r.error().retryable());
+  EXPECT_NE(r.error().message().find("closed the connection during authentication"), std::string::npos)
+      << r.error().message();
 }
 
 TEST_F(RpcTest, HostilePeersLoseTheirConnectionOnly) {
