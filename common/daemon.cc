@@ -8,6 +8,8 @@
 #include <fstream>
 #include <random>
 
+#include "common/env/env.h"
+
 namespace combfs {
 
 IoPool::IoPool(int threads) : threads_(std::max(1, threads)), signals_(io_, SIGINT, SIGTERM) {}
@@ -61,7 +63,9 @@ Result<std::string> load_or_create_uuid(const std::string& dir, const std::strin
   std::random_device rd;
   std::mt19937_64 gen((uint64_t(rd()) << 32) ^ rd() ^ uint64_t(now_ns()));
   uuid = fmt::format("{:016x}{:016x}", gen(), gen());
-  COMBFS_CHECK(write_file_atomic(path, uuid + "\n"));
+  // Durably: a node or target that came back after a power loss under a
+  // new uuid would register as a stranger beside its old self.
+  COMBFS_CHECK(env::Env::get().write_file_durably(path, uuid + "\n"));
   return uuid;
 }
 

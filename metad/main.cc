@@ -40,6 +40,7 @@ struct Options {
   double lock_lease = 10.0;
   double balance_threshold = 0;  // 0: the balancer is off
   double balance_interval = 30.0;
+  std::string commit_sync = "group";
 };
 
 constexpr auto kRegisterPatience = 60s;
@@ -96,7 +97,12 @@ Result<void> run(const Options& o) {
   const uint32_t node_id = registered.node_id();
   spdlog::info("registered with mgmtd at {} as node {}", mgmt_ep.to_string(), node_id);
 
-  auto store = COMBFS_TRY(metad::MetaStore::open({.path = o.data_dir + "/meta.db", .node_id = node_id, .clock = {}}));
+  auto store = COMBFS_TRY(metad::MetaStore::open({.path = o.data_dir + "/meta.db",
+                                                  .node_id = node_id,
+                                                  .clock = {},
+                                                  .commit_sync = *metad::parse_commit_sync(o.commit_sync)}));
+  if (o.commit_sync == "off")
+    spdlog::warn("--commit-sync off: changes are answered before they are on disk; a power loss loses the last ones");
   auto map = COMBFS_TRY(wait_for_root_owner(mgmt));
   if ((*map).root_owner == node_id) {
     COMBFS_CHECK(store->ensure_root());
@@ -211,6 +217,12 @@ int main(int argc, char** argv) {
   app.add_option("--balance-interval", o.balance_interval, "seconds between two checks of the balancer")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 86400.0));
+  app.add_option("--commit-sync", o.commit_sync,
+                 "when an answered change is on disk: group (one WAL fsync for the requests that arrived "
+                 "meanwhile), each (one fsync per change), off (at the next checkpoint: a power loss loses the "
+                 "last changes)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"group", "each", "off"}));
   app.add_option("--crash-at", o.crash_at, "tests only: kill this metad at the named point of a cross-owner operation")
       ->group("");
   CLI11_PARSE(app, argc, argv);

@@ -12,9 +12,9 @@
 namespace combfs::stored {
 
 struct ChunkStore::File {
-  explicit File(int fd) : fd(fd) {}
-  ~File() { ::close(fd); }
-  const int fd;
+  explicit File(std::unique_ptr<env::File> file) : file(std::move(file)), fd(this->file->fd()) {}
+  const std::unique_ptr<env::File> file;
+  const int fd;  // for reads
   // Whether the directory entries leading to this file are known durable.
   // False for every freshly opened descriptor: we cannot tell whether an
   // earlier descriptor (since evicted) created the file without syncing them.
@@ -28,19 +28,10 @@ Status errno_status(int err, const std::string& what) {
                 fmt::format("{}: {}", what, std::strerror(err)));
 }
 
-Result<void> fsync_dir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return std::unexpected(errno_status(errno, fmt::format("open directory '{}' for fsync", dir)));
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  if (rc != 0) return std::unexpected(errno_status(err, fmt::format("fsync directory '{}'", dir)));
-  return {};
-}
-
 }  // namespace
 
-ChunkStore::ChunkStore(size_t max_open_files) : max_open_files_(std::max<size_t>(1, max_open_files)) {}
+ChunkStore::ChunkStore(size_t max_open_files, env::Env& env)
+    : env_(env), max_open_files_(std::max<size_t>(1, max_open_files)) {}
 
 ChunkStore::~ChunkStore() = default;
 
@@ -72,18 +63,16 @@ Result<std::shared_ptr<ChunkStore::File>> ChunkStore::acquire(const Target& targ
       return it->second.file;
     }
   }
-  int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
-  if (fd < 0 && errno == ENOENT && create) {
+  auto opened_file = env_.open(path, create);
+  if (!opened_file && create && ::access(target.bucket_dir(file).c_str(), F_OK) != 0) {
     // Bucket directories are created lazily, on the first write into them.
     if (::mkdir(target.bucket_dir(file).c_str(), 0755) != 0 && errno != EEXIST)
       return std::unexpected(errno_status(errno, fmt::format("create directory '{}'", target.bucket_dir(file))));
-    fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_CREAT, 0644);
+    opened_file = env_.open(path, create);
   }
-  if (fd < 0) {
-    if (errno == ENOENT && !create) return std::shared_ptr<File>();
-    return std::unexpected(errno_status(errno, fmt::format("open '{}'", path)));
-  }
-  auto opened = std::make_shared<File>(fd);
+  if (!opened_file) return std::unexpected(opened_file.error());
+  if (!*opened_file) return std::shared_ptr<File>();  // missing and !create
+  auto opened = std::make_shared<File>(std::move(*opened_file));
 
   std::lock_guard lock(mutex_);
   lru_.push_front(path);
@@ -98,18 +87,7 @@ Result<std::shared_ptr<ChunkStore::File>> ChunkStore::acquire(const Target& targ
 
 Result<void> ChunkStore::write(const Target& target, const EntryId& file, uint64_t offset, std::span<const char> data) {
   auto f = COMBFS_TRY(acquire(target, file, true));
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::pwrite(f->fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return std::unexpected(
-          errno_status(errno, fmt::format("pwrite of {} bytes to '{}' at offset {}", data.size() - done,
-                                          target.chunk_path(file), offset + done)));
-    }
-    done += static_cast<size_t>(n);
-  }
-  return {};
+  return f->file->write_at(offset, data);
 }
 
 Result<size_t> ChunkStore::read(const Target& target, const EntryId& file, uint64_t offset, std::span<char> out) {
@@ -145,20 +123,17 @@ Result<ChunkStore::Region> ChunkStore::region(const Target& target, const EntryI
 Result<void> ChunkStore::truncate(const Target& target, const EntryId& file, uint64_t size) {
   auto f = COMBFS_TRY(acquire(target, file, size > 0));
   if (!f) return {};  // missing and size 0: already so
-  if (::ftruncate(f->fd, static_cast<off_t>(size)) != 0)
-    return std::unexpected(errno_status(errno, fmt::format("ftruncate '{}' to {} bytes", target.chunk_path(file), size)));
-  return {};
+  return f->file->truncate(size);
 }
 
 Result<void> ChunkStore::fsync(const Target& target, const EntryId& file) {
   auto f = COMBFS_TRY(acquire(target, file, false));
   if (!f) return {};
-  if (::fsync(f->fd) != 0)
-    return std::unexpected(errno_status(errno, fmt::format("fsync '{}'", target.chunk_path(file))));
+  COMBFS_CHECK(f->file->sync());
   if (!f->dirs_synced.load()) {
     // The file (or its bucket) may be new: make the names durable too.
-    COMBFS_CHECK(fsync_dir(target.bucket_dir(file)));
-    COMBFS_CHECK(fsync_dir(target.path() + "/chunks"));
+    COMBFS_CHECK(env_.sync_dir(target.bucket_dir(file)));
+    COMBFS_CHECK(env_.sync_dir(target.path() + "/chunks"));
     f->dirs_synced = true;
   }
   return {};
@@ -188,12 +163,8 @@ Result<bool> ChunkStore::remove(const Target& target, const EntryId& file) {
       cache_.erase(it);
     }
   }
-  if (::unlink(path.c_str()) != 0) {
-    if (errno == ENOENT) return false;
-    return std::unexpected(errno_status(errno, fmt::format("unlink '{}'", path)));
-  }
   // Future checksum sidecars ("<chunk>.crc", see target.h) go here too.
-  return true;
+  return env_.remove(path);
 }
 
 }  // namespace combfs::stored

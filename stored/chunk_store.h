@@ -1,6 +1,7 @@
 // Chunk file I/O for all targets of this node, with a cache of open file
 // descriptors so a stream of requests on one file does not open/close it each
-// time.
+// time. Every change goes through the storage seam (common/env/env.h), so a
+// power-loss test can take back what was not synced; reads use the descriptor.
 //
 // - The cache holds at most `max_open_files` entries (LRU). An entry is a
 //   shared_ptr, so an evicted descriptor is closed only when the last request
@@ -27,6 +28,7 @@
 #include <unordered_map>
 
 #include "common/entry_id.h"
+#include "common/env/env.h"
 #include "common/status.h"
 #include "stored/target/target.h"
 
@@ -40,7 +42,7 @@ struct ChunkStat {
 
 class ChunkStore {
  public:
-  explicit ChunkStore(size_t max_open_files = 1024);
+  explicit ChunkStore(size_t max_open_files = 1024, env::Env& env = env::Env::get());
   ~ChunkStore();
   ChunkStore(const ChunkStore&) = delete;
   ChunkStore& operator=(const ChunkStore&) = delete;
@@ -92,6 +94,7 @@ class ChunkStore {
   Result<std::shared_ptr<File>> acquire(const Target& target, const EntryId& file, bool create);
   std::mutex& path_lock(const std::string& path);
 
+  env::Env& env_;
   const size_t max_open_files_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> cache_;  // GUARDED_BY(mutex_)

@@ -71,6 +71,7 @@ void take_reply(const BatchIo& io, Piece& piece, rpc::RpcClient::BatchCall& call
                                                            io.file->to_string(), resp->written(), piece.request.length));
     }
     piece.got = resp ? resp->written() : 0;
+    if (resp && io.epochs) io.epochs->wrote(*io.file, target, resp->write_epoch());
     return;
   }
   size_t bulk_len = 0;
@@ -126,7 +127,7 @@ void run_batch_io(Cluster& cluster, DataPath& data, std::span<BatchIo> ios, Batc
     if (failed && failed->retryable()) {
       // Redo the whole I/O with DataPath's retries (positional I/O is idempotent).
       if (io.write) {
-        auto done = data.write(*io.file, *io.layout, io.buf, io.length, io.offset);
+        auto done = data.write(*io.file, *io.layout, io.buf, io.length, io.offset, io.epochs);
         io.result = done ? Result<size_t>(io.length) : std::unexpected(done.error());
       } else {
         io.result = data.read(*io.file, *io.layout, io.buf, io.length, io.offset);

@@ -168,6 +168,7 @@ void Client::submit(std::span<Io> ios) {
     b.offset = io.offset;
     b.length = io.length;
     b.buf = static_cast<char*>(io.buf);
+    if (io.write) b.epochs = &f.epochs;
     batch.push_back(std::move(b));
     index.push_back(i);
   }

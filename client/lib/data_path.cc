@@ -101,12 +101,12 @@ Result<size_t> DataPath::read_once(const EntryId& file, const proto::Layout& lay
   if (!short_piece) return length;
   // Some chunk file ended early: a hole or the end of the file. Only now is
   // the file's size needed.
-  auto file_size = COMBFS_TRY(size_once(file, layout));
+  auto file_size = COMBFS_TRY(size_once(file, layout, nullptr));
   return complete_read(std::span<char>(buf, length), offset, requests, got, file_size);
 }
 
 Result<void> DataPath::write_once(const EntryId& file, const proto::Layout& layout, const char* buf, size_t length,
-                             uint64_t offset) {
+                                  uint64_t offset, WriteEpochs* epochs) {
   if (length == 0) return {};
   auto p = COMBFS_TRY(pattern_of(layout));
   auto eps = COMBFS_TRY(endpoints(layout));
@@ -128,6 +128,7 @@ Result<void> DataPath::write_once(const EntryId& file, const proto::Layout& layo
   for (size_t i = 0; i < calls.size(); ++i) {
     auto resp = rpc::RpcClient::batch_result<proto::WriteChunkRequest>(calls[i]);
     uint32_t target = layout.targets(requests[i].target_index);
+    if (resp && epochs) epochs->wrote(file, target, resp->write_epoch());
     if (!resp) {
       if (!failed) failed = on_target(resp.error(), target, file);
     } else if (resp->written() != requests[i].length && !failed) {
@@ -140,9 +141,11 @@ Result<void> DataPath::write_once(const EntryId& file, const proto::Layout& layo
   return {};
 }
 
-Result<uint64_t> DataPath::size_once(const EntryId& file, const proto::Layout& layout) {
+Result<uint64_t> DataPath::size_once(const EntryId& file, const proto::Layout& layout, WriteEpochs* epochs) {
   auto p = COMBFS_TRY(pattern_of(layout));
   auto replies = COMBFS_TRY(on_all_targets<proto::StatChunkRequest>(cluster_, file, layout, [](uint32_t, auto&) {}));
+  if (epochs)
+    for (size_t i = 0; i < replies.size(); ++i) epochs->answered(file, layout.targets(i), replies[i].write_epoch());
   std::vector<uint64_t> local(replies.size());
   for (size_t i = 0; i < replies.size(); ++i) local[i] = replies[i].exists() ? replies[i].local_size() : 0;
   return size_from_local_sizes(p, local);
@@ -155,8 +158,10 @@ Result<void> DataPath::truncate_once(const EntryId& file, const proto::Layout& l
   return {};
 }
 
-Result<void> DataPath::fsync_once(const EntryId& file, const proto::Layout& layout) {
-  COMBFS_CHECK(on_all_targets<proto::FsyncChunkRequest>(cluster_, file, layout, [](uint32_t, auto&) {}));
+Result<void> DataPath::fsync_once(const EntryId& file, const proto::Layout& layout, WriteEpochs* epochs) {
+  auto replies = COMBFS_TRY(on_all_targets<proto::FsyncChunkRequest>(cluster_, file, layout, [](uint32_t, auto&) {}));
+  if (epochs)
+    for (size_t i = 0; i < replies.size(); ++i) epochs->answered(file, layout.targets(i), replies[i].write_epoch());
   return {};
 }
 
@@ -184,20 +189,20 @@ Result<size_t> DataPath::read(const EntryId& file, const proto::Layout& layout, 
 }
 
 Result<void> DataPath::write(const EntryId& file, const proto::Layout& layout, const char* buf, size_t length,
-                             uint64_t offset) {
-  return retrying("write", file, [&] { return write_once(file, layout, buf, length, offset); });
+                             uint64_t offset, WriteEpochs* epochs) {
+  return retrying("write", file, [&] { return write_once(file, layout, buf, length, offset, epochs); });
 }
 
-Result<uint64_t> DataPath::size(const EntryId& file, const proto::Layout& layout) {
-  return retrying("size query", file, [&] { return size_once(file, layout); });
+Result<uint64_t> DataPath::size(const EntryId& file, const proto::Layout& layout, WriteEpochs* epochs) {
+  return retrying("size query", file, [&] { return size_once(file, layout, epochs); });
 }
 
 Result<void> DataPath::truncate(const EntryId& file, const proto::Layout& layout, uint64_t new_size) {
   return retrying("truncate", file, [&] { return truncate_once(file, layout, new_size); });
 }
 
-Result<void> DataPath::fsync(const EntryId& file, const proto::Layout& layout) {
-  return retrying("fsync", file, [&] { return fsync_once(file, layout); });
+Result<void> DataPath::fsync(const EntryId& file, const proto::Layout& layout, WriteEpochs* epochs) {
+  return retrying("fsync", file, [&] { return fsync_once(file, layout, epochs); });
 }
 
 }  // namespace combfs::client

@@ -3,13 +3,15 @@
 // returns, so a buffer is never touched after the call.
 //
 // Writes are synchronous: when write() returns, every target acknowledged its
-// part (durability still needs fsync()).
+// part (durability still needs fsync()). Calls that take `epochs` record the
+// targets' write epochs in it (write_epochs.h); nullptr: not tracked.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 
 #include "client/lib/cluster.h"
+#include "client/lib/write_epochs.h"
 #include "common/entry_id.h"
 #include "proto/meta.pb.h"
 #include "striping/striping.h"
@@ -31,18 +33,18 @@ class DataPath {
   // Writes `length` bytes at `offset`. All or nothing from the caller's view:
   // an error means some part may not have been written.
   Result<void> write(const EntryId& file, const proto::Layout& layout, const char* buf, size_t length,
-                     uint64_t offset);
+                     uint64_t offset, WriteEpochs* epochs = nullptr);
 
   // The file's size as the targets see it: max over targets of
   // striping::file_end(local chunk file size).
-  Result<uint64_t> size(const EntryId& file, const proto::Layout& layout);
+  Result<uint64_t> size(const EntryId& file, const proto::Layout& layout, WriteEpochs* epochs = nullptr);
 
   // Sets every target's chunk file to striping::local_size(size), so the
   // measured size afterwards is exactly `size` (holes included).
   Result<void> truncate(const EntryId& file, const proto::Layout& layout, uint64_t size);
 
   // Flushes the file's chunk files on every target to stable storage.
-  Result<void> fsync(const EntryId& file, const proto::Layout& layout);
+  Result<void> fsync(const EntryId& file, const proto::Layout& layout, WriteEpochs* epochs = nullptr);
 
  private:
   // Largest bulk of one request: a chunk, bounded by the frame limit.
@@ -51,10 +53,10 @@ class DataPath {
 
   Result<size_t> read_once(const EntryId& file, const proto::Layout& layout, char* buf, size_t length, uint64_t offset);
   Result<void> write_once(const EntryId& file, const proto::Layout& layout, const char* buf, size_t length,
-                          uint64_t offset);
-  Result<uint64_t> size_once(const EntryId& file, const proto::Layout& layout);
+                          uint64_t offset, WriteEpochs* epochs);
+  Result<uint64_t> size_once(const EntryId& file, const proto::Layout& layout, WriteEpochs* epochs);
   Result<void> truncate_once(const EntryId& file, const proto::Layout& layout, uint64_t size);
-  Result<void> fsync_once(const EntryId& file, const proto::Layout& layout);
+  Result<void> fsync_once(const EntryId& file, const proto::Layout& layout, WriteEpochs* epochs);
   template <class F>
   auto retrying(const char* what, const EntryId& file, F attempt) -> decltype(attempt());
 

@@ -95,7 +95,7 @@ Result<void> Files::close(OpenFile& file) {
   // targets: metad's size stands and measuring it would cost one StatChunk
   // per target on every create of an empty file.
   if (file.for_write && file.last_write_ns.load() != 0) {
-    measured = data_.size(file.id, file.layout);
+    measured = data_.size(file.id, file.layout, &file.epochs);
     if (measured) {
       req.set_has_size(true);
       req.set_size(*measured);
@@ -108,6 +108,7 @@ Result<void> Files::close(OpenFile& file) {
   }
   COMBFS_CHECK(meta_.close(file.owner, req));
   if (!measured) return error(measured.error());
+  if (auto loss = file.epochs.take_loss()) return error(*loss);
   return {};
 }
 
@@ -116,13 +117,16 @@ Result<size_t> Files::read(OpenFile& file, char* buf, size_t length, uint64_t of
 }
 
 Result<void> Files::write(OpenFile& file, const char* buf, size_t length, uint64_t offset) {
-  COMBFS_CHECK(data_.write(file.id, file.layout, buf, length, offset));
+  COMBFS_CHECK(data_.write(file.id, file.layout, buf, length, offset, &file.epochs));
   file.last_write_ns = now_ns();
   return {};
 }
 
 Result<proto::EntryInfo> Files::fsync(OpenFile& file) {
-  COMBFS_CHECK(data_.fsync(file.id, file.layout));
+  const uint64_t sync = file.epochs.begin_sync();
+  COMBFS_CHECK(data_.fsync(file.id, file.layout, &file.epochs));
+  if (auto loss = file.epochs.take_loss()) return error(*loss);
+  file.epochs.synced(sync);
   if (!file.for_write) return meta_.getattr(file.owner, file.id);
   auto size = COMBFS_TRY(data_.size(file.id, file.layout));
   return meta_.update_size(file.owner, file.id, size, file.last_write_ns.load());

@@ -31,6 +31,9 @@ struct OpenFile {
   // Set by the FUSE client on a handle that writes through the page cache:
   // its writes are answered before they reach the targets (client/fuse/write_behind.h).
   bool write_behind = false;
+  // Write epochs of the targets this handle wrote to since its last fsync:
+  // how its fsync or close learns that a target lost unsynced writes.
+  WriteEpochs epochs;
 };
 
 class Files {
@@ -68,6 +71,8 @@ class Files {
   Result<void> write(OpenFile& file, const char* buf, size_t length, uint64_t offset);
 
   // Flushes data on every target and records size and mtime on metad.
+  // STORAGE_WRITES_LOST when a target lost writes of this handle in a crash
+  // (write_epochs.h); close() reports that too.
   Result<proto::EntryInfo> fsync(OpenFile& file);
 
   // Cuts or extends the file to `size` on the targets, then sends `req` (its

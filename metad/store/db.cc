@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "common/env/env.h"
+#include "common/env/sqlite_vfs.h"
+
 namespace combfs::metad {
 
 namespace {
@@ -62,7 +65,16 @@ std::string Query::text(int col) const {
   return std::string(static_cast<const char*>(data), static_cast<size_t>(len));
 }
 
-Result<std::unique_ptr<Db>> Db::open(const std::string& path) {
+Result<CommitSync> parse_commit_sync(const std::string& text) {
+  if (text == "group") return CommitSync::group;
+  if (text == "each") return CommitSync::each;
+  if (text == "off") return CommitSync::off;
+  return error(proto::INVALID_ARGUMENT,
+               fmt::format("commit sync '{}' is not one of group (the default), each, off", text));
+}
+
+Result<std::unique_ptr<Db>> Db::open(const std::string& path, CommitSync sync) {
+  COMBFS_CHECK(env::install_sqlite_vfs());
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
@@ -70,13 +82,16 @@ Result<std::unique_ptr<Db>> Db::open(const std::string& path) {
     sqlite3_close(raw);
     return std::unexpected(s);
   }
-  std::unique_ptr<Db> db(new Db(raw, path));
+  std::unique_ptr<Db> db(new Db(raw, path, sync));
   sqlite3_busy_timeout(raw, 5000);
   // metad is the database's only user: holding the lock for good saves the
   // fcntl lock calls of every transaction and the WAL's shared-memory index,
   // and a second metad started on the same data directory fails here instead
   // of writing beside the first. Must come before the first access in WAL mode.
-  COMBFS_CHECK(db->exec("PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
+  COMBFS_CHECK(db->exec("PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL;"));
+  // NORMAL still syncs the WAL before each checkpoint copies it into the
+  // database, so what group commit made durable stays durable.
+  COMBFS_CHECK(db->exec(sync == CommitSync::each ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
   // journal_mode answers with the mode it got; a file system without shared
   // memory support silently stays in rollback mode, which we refuse.
   auto q = COMBFS_TRY(db->query("PRAGMA journal_mode"));
@@ -85,6 +100,12 @@ Result<std::unique_ptr<Db>> Db::open(const std::string& path) {
                                               "directory on a local file system",
                                               path, q.text(0)));
   return db;
+}
+
+Result<void> Db::sync_wal() const {
+  // The WAL exists from the first commit on and, with the exclusive lock,
+  // stays until the connection closes.
+  return env::Env::get().sync_path(path_ + "-wal");
 }
 
 Db::~Db() {

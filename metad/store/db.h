@@ -53,17 +53,33 @@ class Query {
   const std::string* db_path_;
 };
 
+// How a commit becomes durable (docs/posix.md, "Durability"):
+// - group: COMMIT writes the WAL without syncing it; the owner syncs it once
+//   for a batch of commits (sync_wal(), through GroupCommit) before answering
+//   any of them. The default.
+// - each: SQLite syncs the WAL at every COMMIT (synchronous=FULL), one fsync
+//   per transaction under the store's lock: the baseline group commit beats.
+// - off: nothing is synced at commit (synchronous=NORMAL); a kill -9 loses
+//   nothing, a power loss loses the last commits. For scratch file systems.
+enum class CommitSync { group, each, off };
+Result<CommitSync> parse_commit_sync(const std::string& text);
+
 class Db {
  public:
-  // Opens (creating if missing) `path` in WAL mode with synchronous=NORMAL: a
-  // committed transaction survives a crash of the process (kill -9); after a
-  // power loss the last commits may be lost but the database stays consistent.
-  static Result<std::unique_ptr<Db>> open(const std::string& path);
+  // Opens (creating if missing) `path` in WAL mode. Any mode keeps the
+  // database consistent after a crash; `sync` says what a commit promises.
+  static Result<std::unique_ptr<Db>> open(const std::string& path, CommitSync sync);
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
 
   const std::string& path() const { return path_; }
+  CommitSync commit_sync() const { return sync_; }
+
+  // Makes every transaction committed so far durable (fdatasync of the WAL
+  // through the storage seam). Safe to call from any thread, also while
+  // another one runs a transaction: it touches only the file, not the connection.
+  Result<void> sync_wal() const;
 
   // Runs one or more statements without parameters (schema, pragmas).
   Result<void> exec(const std::string& sql);
@@ -71,9 +87,10 @@ class Db {
   Result<Query> query(const std::string& sql);
 
  private:
-  Db(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Db(sqlite3* db, std::string path, CommitSync sync) : db_(db), path_(std::move(path)), sync_(sync) {}
   sqlite3* db_;
   std::string path_;
+  CommitSync sync_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;  // SQL text -> compiled statement
 };
 

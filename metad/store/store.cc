@@ -34,7 +34,10 @@ Result<void> check_name(const std::string& name) {
   return {};
 }
 
-MetaStore::MetaStore(StoreOptions options) : options_(std::move(options)) {}
+MetaStore::MetaStore(StoreOptions options)
+    : options_(std::move(options)),
+      commits_(options_.commit_sync == CommitSync::group ? std::function<Result<void>()>([this] { return db_->sync_wal(); })
+                                                         : nullptr) {}
 MetaStore::~MetaStore() = default;
 
 Result<std::unique_ptr<MetaStore>> MetaStore::open(StoreOptions options) {
@@ -42,7 +45,7 @@ Result<std::unique_ptr<MetaStore>> MetaStore::open(StoreOptions options) {
     return error(proto::INVALID_ARGUMENT, "metadata store needs this metad's node id (from mgmtd) to name new entries");
   if (!options.clock) options.clock = now_ns;
   std::unique_ptr<MetaStore> store(new MetaStore(std::move(options)));
-  store->db_ = COMBFS_TRY(Db::open(store->options_.path));
+  store->db_ = COMBFS_TRY(Db::open(store->options_.path, store->options_.commit_sync));
   store->tables_ = std::make_unique<Tables>(*store->db_);
   Tables& t = *store->tables_;
   COMBFS_CHECK(t.create_schema());

@@ -31,13 +31,14 @@
 #include <vector>
 
 #include "common/entry_id.h"
+#include "common/group_commit.h"
 #include "common/status.h"
+#include "metad/store/db.h"
 #include "metad/store/inode.h"
 #include "proto/meta.pb.h"
 
 namespace combfs::metad {
 
-class Db;
 class Tables;
 
 inline constexpr uint32_t kMaxNameLength = 255;
@@ -53,6 +54,7 @@ struct StoreOptions {
   std::string path;      // the database file, e.g. <data-dir>/meta.db
   uint32_t node_id = 0;  // REQUIRES != 0: hi of new entry ids and Attr.owner_node
   std::function<int64_t()> clock;  // ns since the epoch; default: the system clock
+  CommitSync commit_sync = CommitSync::group;  // what an answered change promises (db.h)
 };
 
 // The root's pattern when it is created: 1 MiB chunks over 4 targets, raid0, pool 0.
@@ -435,6 +437,9 @@ class MetaStore {
   uint64_t entries_ = 0;            // GUARDED_BY(mutex_)
   TxEffects effects_;               // GUARDED_BY(mutex_): of the running transaction
   std::function<void()> removal_listener_;  // GUARDED_BY(mutex_)
+  // Numbers commits and syncs them in batches; its sync touches only the WAL
+  // file (Db::sync_wal), so it runs outside mutex_.
+  GroupCommit commits_;
   // Forwarding records (table `moved`) in memory: every request checks them.
   mutable std::mutex moved_mutex_;
   std::unordered_map<EntryId, uint32_t> moved_;  // GUARDED_BY(moved_mutex_)

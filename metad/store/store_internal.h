@@ -10,10 +10,15 @@
 
 namespace combfs::metad {
 
+// Both wrappers return only what is durable: a write waits for the group
+// commit of its transaction, a read for that of everything committed before it
+// looked (it may have seen it). So nothing a power loss could take back leaves
+// metad: not a reply, not a step sent to another metad, not a chunk removal.
 template <class F>
 auto MetaStore::write(F&& f) -> decltype(f(std::declval<Tables&>())) {
   using R = decltype(f(std::declval<Tables&>()));
   std::function<void()> notify;
+  uint64_t seq = 0;
   R result = [&]() -> R {
     std::lock_guard lock(mutex_);
     effects_ = {};
@@ -23,19 +28,28 @@ auto MetaStore::write(F&& f) -> decltype(f(std::declval<Tables&>())) {
     if (!r) return r;  // ~Transaction rolls back
     auto committed = tx->commit();
     if (!committed) return std::unexpected(committed.error());
+    seq = commits_.committed();
     entries_ = static_cast<uint64_t>(static_cast<int64_t>(entries_) + effects_.entry_delta);
     if (effects_.enqueued) notify = removal_listener_;
     apply_moved(effects_.moved);
     return r;
   }();
+  if (seq == 0) return result;
+  if (auto durable = commits_.wait_durable(seq); !durable) return std::unexpected(durable.error());
   if (notify) notify();
   return result;
 }
 
 template <class F>
 auto MetaStore::read(F&& f) -> decltype(f(std::declval<Tables&>())) {
-  std::lock_guard lock(mutex_);
-  return f(*tables_);
+  uint64_t seen = 0;
+  auto result = [&] {
+    std::lock_guard lock(mutex_);
+    seen = commits_.last_committed();
+    return f(*tables_);
+  }();
+  if (auto durable = commits_.wait_durable(seen); !durable) return std::unexpected(durable.error());
+  return result;
 }
 
 inline std::unexpected<Status> no_entry(EntryId parent, const std::string& name) {

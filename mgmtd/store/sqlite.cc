@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "common/env/sqlite_vfs.h"
+
 namespace combfs::mgmtd {
 
 Statement::~Statement() {
@@ -45,6 +47,7 @@ std::string Statement::column_text(int index) const {
 }
 
 Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
+  COMBFS_CHECK(env::install_sqlite_vfs());
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   std::unique_ptr<Database> db(new Database(raw, path));
@@ -55,7 +58,10 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
   // would otherwise make writes fail at once; wait a little, then fail clearly.
   sqlite3_busy_timeout(raw, 5000);
   COMBFS_CHECK(db->exec("PRAGMA journal_mode=WAL"));
-  COMBFS_CHECK(db->exec("PRAGMA synchronous=NORMAL"));
+  // Every commit is synced: mgmtd writes only when the cluster changes
+  // (registrations, reachability, map versions), never per I/O, and a map
+  // version handed out must never be handed out again after a power loss.
+  COMBFS_CHECK(db->exec("PRAGMA synchronous=FULL"));
   COMBFS_CHECK(db->exec("PRAGMA foreign_keys=ON"));
   return db;
 }

@@ -42,9 +42,8 @@ class Statement {
 
 class Database {
  public:
-  // Opens (creating if missing) `path` in WAL mode with synchronous=NORMAL:
-  // a committed transaction survives a process crash; after a power loss the
-  // last few commits may be lost but the database stays consistent.
+  // Opens (creating if missing) `path` in WAL mode with synchronous=FULL: a
+  // committed transaction survives a process crash and a power loss.
   static Result<std::unique_ptr<Database>> open(const std::string& path);
   ~Database();
 

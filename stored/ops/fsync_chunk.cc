@@ -10,7 +10,9 @@ void add_fsync_chunk(rpc::Dispatcher& dispatcher, StoredState& state) {
         auto ref = COMBFS_TRY(resolve_chunk(state, req.target_id(), req.file()));
         if (auto done = state.chunks.fsync(*ref.target, ref.file); !done)
           return error(storage_error(ref, "fsync", done.error()));
-        return proto::FsyncChunkResponse();
+        proto::FsyncChunkResponse resp;
+        resp.set_write_epoch(ref.target->write_epoch());
+        return resp;
       });
 }
 

@@ -13,6 +13,7 @@ void add_write_chunk(rpc::Dispatcher& dispatcher, StoredState& state) {
           return error(storage_error(ref, "write", done.error()));
         proto::WriteChunkResponse resp;
         resp.set_written(ctx.bulk_in.size());
+        resp.set_write_epoch(ref.target->write_epoch());
         return resp;
       });
 }

@@ -2,6 +2,7 @@
 //
 // On-disk layout (docs/architecture.md):
 //   <target>/target.uuid                     stable identity; mgmtd maps it to a target id
+//   <target>/write_epoch                     "<epoch> <boot id>": the write verifier (below)
 //   <target>/chunks/<bb>/<hi>-<lo>           chunk file of entry <hi>-<lo> (EntryId::to_string()),
 //                                            <bb> = last two hex digits of lo, spreading
 //                                            files over 256 bucket directories
@@ -22,6 +23,7 @@
 #include <string>
 
 #include "common/entry_id.h"
+#include "common/env/env.h"
 #include "common/status.h"
 
 namespace combfs::stored {
@@ -35,10 +37,19 @@ class Target {
  public:
   // Opens the target directory `dir`, creating it, target.uuid and chunks/
   // when missing. The path is made absolute so mgmtd and logs show where it is.
-  static Result<std::shared_ptr<Target>> open(const std::string& dir);
+  // Sets the write epoch (below) through `env`.
+  static Result<std::shared_ptr<Target>> open(const std::string& dir, env::Env& env = env::Env::get());
 
   const std::string& path() const { return path_; }
   const std::string& uuid() const { return uuid_; }
+
+  // The write verifier, NFS's answer to "did the server lose my unstable
+  // writes?". It changes when the target is opened under another boot id
+  // than the one recorded at its last open: the machine restarted (crash or
+  // power loss) since, so writes acknowledged but not fsynced may be gone.
+  // A restart of stored alone keeps it: the kernel still holds those writes.
+  // Every chunk answer carries it (client/lib/write_epochs.h). Starts at 1.
+  uint64_t write_epoch() const { return write_epoch_; }
 
   // <target>/chunks/<bb>
   std::string bucket_dir(const EntryId& file) const;
@@ -49,9 +60,11 @@ class Target {
   Result<Capacity> capacity() const;
 
  private:
-  Target(std::string path, std::string uuid) : path_(std::move(path)), uuid_(std::move(uuid)) {}
+  Target(std::string path, std::string uuid, uint64_t write_epoch)
+      : path_(std::move(path)), uuid_(std::move(uuid)), write_epoch_(write_epoch) {}
   std::string path_;
   std::string uuid_;
+  uint64_t write_epoch_;
 };
 
 }  // namespace combfs::stored
