@@ -7,7 +7,7 @@
 # /var/tmp/combfs-bench/combfs); combfs-down.sh MOUNTPOINT stops everything and removes it.
 # Programs come from $COMBFS_BIN (default: build/bin of this repository).
 # Environment: COMBFS_TARGETS (default 4), COMBFS_METADS (default 1), COMBFS_MOUNT_OPTS (extra
-# -o options for the client), COMBFS_NETNS=1: every daemon and the client run in a network
+# -o options for the client), COMBFS_METAD_ARGS (extra metad options, e.g. "--commit-sync each"), COMBFS_NETNS=1: every daemon and the client run in a network
 # namespace of their own with their own address (bench/lib/netns.sh), to model separate hosts.
 set -euo pipefail
 MNT=${1:?usage: combfs-up.sh MOUNTPOINT}
@@ -68,7 +68,8 @@ start() {
 
 start mgmtd mgmtd
 MGMTD=$(addr_of mgmtd):$(cat "$D/mgmtd.port")
-for ((m = 1; m <= METADS; m++)); do start "metad$m" metad --mgmtd "$MGMTD" --host "$(addr_of "metad$m")"; done
+# shellcheck disable=SC2086 # COMBFS_METAD_ARGS is a list of words
+for ((m = 1; m <= METADS; m++)); do start "metad$m" metad --mgmtd "$MGMTD" --host "$(addr_of "metad$m")" ${COMBFS_METAD_ARGS:-}; done
 targets=()
 for ((t = 1; t <= TARGETS; t++)); do mkdir -p "$D/target$t"; targets+=(--target "$D/target$t"); done
 start stored stored --mgmtd "$MGMTD" --host "$(addr_of stored)" "${targets[@]}"
