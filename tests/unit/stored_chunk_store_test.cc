@@ -10,6 +10,7 @@
 #include <random>
 #include <thread>
 
+#include "common/env/power_loss.h"
 #include "stored/chunk_store.h"
 #include "stored/target/target.h"
 #include "stored/target/target_set.h"
@@ -73,6 +74,56 @@ TEST_F(ChunkStoreTest, TargetKeepsItsUuidAndLaysOutChunkPaths) {
   ASSERT_TRUE(cap) << cap.error().to_string();
   EXPECT_GT(cap->total_bytes, 0u);
   EXPECT_LE(cap->free_bytes, cap->total_bytes);
+}
+
+TEST_F(ChunkStoreTest, WriteEpochMovesOnOnlyAfterTheMachineRestarted) {
+  env::PowerLossEnv disk((dir_ / "powerloss").string());
+  const std::string t = (dir_ / "t3").string();
+  auto first = Target::open(t, disk);
+  ASSERT_TRUE(first) << first.error().to_string();
+  EXPECT_EQ((*first)->write_epoch(), 1u);
+  auto restarted = Target::open(t, disk);  // stored restarted, the machine did not
+  ASSERT_TRUE(restarted);
+  EXPECT_EQ((*restarted)->write_epoch(), 1u) << "the kernel still holds the unsynced writes";
+
+  ChunkStore store(16, disk);
+  EntryId f{1, 2};
+  auto data = pattern(4096, 1);
+  ASSERT_TRUE(store.write(**restarted, f, 0, data));
+  auto lost = env::simulate_power_loss((dir_ / "powerloss").string());
+  ASSERT_TRUE(lost) << lost.error().to_string();
+  EXPECT_EQ(lost->files_removed, 1u) << "the unsynced chunk file is gone";
+  EXPECT_FALSE(fs::exists((**restarted).chunk_path(f)));
+
+  auto after = Target::open(t, disk);
+  ASSERT_TRUE(after) << after.error().to_string();
+  EXPECT_EQ((*after)->write_epoch(), 2u) << "clients must learn that unsynced writes may be gone";
+  EXPECT_EQ((*after)->uuid(), (*first)->uuid()) << "the uuid was written durably";
+  ASSERT_TRUE(env::simulate_power_loss((dir_ / "powerloss").string()));
+  auto again = Target::open(t, disk);
+  ASSERT_TRUE(again);
+  EXPECT_EQ((*again)->write_epoch(), 3u) << "the epoch was recorded durably, so it never comes back";
+}
+
+TEST_F(ChunkStoreTest, FsyncedChunksSurviveAPowerLoss) {
+  env::PowerLossEnv disk((dir_ / "powerloss").string());
+  auto t = Target::open((dir_ / "t4").string(), disk);
+  ASSERT_TRUE(t);
+  ChunkStore store(16, disk);
+  EntryId synced{1, 3}, unsynced{1, 4};
+  auto a = pattern(100000, 2), b = pattern(5000, 3);
+  ASSERT_TRUE(store.write(**t, synced, 0, a));
+  ASSERT_TRUE(store.fsync(**t, synced));
+  ASSERT_TRUE(store.write(**t, synced, 100000, b));  // after the fsync: may be lost
+  ASSERT_TRUE(store.truncate(**t, unsynced, 4096));
+  ASSERT_TRUE(env::simulate_power_loss((dir_ / "powerloss").string()));
+  ChunkStore fresh(16, disk);
+  std::vector<char> back(200000);
+  auto n = fresh.read(**t, synced, 0, back);
+  ASSERT_TRUE(n) << n.error().to_string();
+  back.resize(*n);
+  EXPECT_EQ(back, a) << "the fsynced bytes, and not the write after the fsync";
+  EXPECT_FALSE(fs::exists((**t).chunk_path(unsynced)));
 }
 
 TEST_F(ChunkStoreTest, TargetSetRejectsDuplicatesAndNamesItsTargets) {
