@@ -60,7 +60,14 @@ void MetaService::register_handlers(rpc::Dispatcher& d) {
   add<proto::ListXattrRequest>(d, ctx_, ops::list_xattr);
   add<proto::RemoveXattrRequest>(d, ctx_, ops::remove_xattr);
   // From other metads: steps of cross-owner operations.
-  auto on_store = [](auto op) { return [op](OpsContext& ctx, const auto& req) { return op(ctx.store, req); }; };
+  // Their answers are built on here by another metad: answer only what is durable.
+  auto on_store = [](auto op) {
+    return [op](OpsContext& ctx, const auto& req) -> decltype(op(ctx.store, req)) {
+      auto resp = op(ctx.store, req);
+      if (auto durable = ctx.store.wait_durable_seen(); !durable) return std::unexpected(durable.error());
+      return resp;
+    };
+  };
   // Test-only crash points (--crash-at) where a step has been applied here but
   // not answered: the metad that sent it must finish or take back its move.
   auto then_crash = [](auto op, const char* point) {

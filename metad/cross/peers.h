@@ -37,6 +37,8 @@ class Peers {
         continue;
       }
       auto ep = COMBFS_TRY(endpoint(node));
+      // The step may rest on something this metad read but has not synced.
+      COMBFS_CHECK(store_.wait_durable_seen());
       auto resp = rpc_->call(ep, req, {}, nullptr, timeout_);
       if (resp || resp.error().code() != proto::META_NOT_OWNER || resp.error().redirect_node() == 0 ||
           hop >= kMaxRedirects)

@@ -263,7 +263,11 @@ Result<uint64_t> MetaStore::removal_queue_size() {
 }
 
 Result<std::vector<Removal>> MetaStore::pending_removals(size_t limit) {
-  return read([&](Tables& t) { return t.list_removals(limit); });
+  // A removal leaves metad: the unlink that queued it must be durable first,
+  // or a power loss brings the name back without its chunks.
+  auto rows = read([&](Tables& t) { return t.list_removals(limit); });
+  COMBFS_CHECK(wait_durable_seen());
+  return rows;
 }
 
 Result<void> MetaStore::complete_removal(int64_t seq, const std::vector<uint32_t>& done) {

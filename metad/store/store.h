@@ -13,7 +13,8 @@
 //   worker does after a crash. Operations that need another metad before they
 //   can commit answer META_NOT_OWNER ("use metad/cross/"); it never reaches clients.
 // - Every mutating operation is one SQLite transaction: it happens entirely
-//   or not at all, and once it returned OK it survives a kill -9.
+//   or not at all, and once it returned OK it survives a kill -9 and a power
+//   loss (group commit; store_internal.h, CommitSync in db.h).
 // - Errors are the POSIX ones as META_* codes (status.cc maps them to errno):
 //   names that are empty, ".", ".." or contain '/' or NUL -> META_INVALID;
 //   longer than 255 bytes -> META_NAME_TOO_LONG; a parent that is not a
@@ -139,6 +140,11 @@ class MetaStore {
   ~MetaStore();
 
   uint32_t node_id() const { return options_.node_id; }
+
+  // Returns once everything committed so far is durable (group commit).
+  // Before sending anything that a read may have based on a change not yet
+  // synced to another daemon (store_internal.h explains why reads do not wait).
+  Result<void> wait_durable_seen() { return commits_.wait_durable(commits_.last_committed()); }
 
   // Creates the root (mode 0755 dir, uid/gid 0, default_root_pattern) when
   // missing. Only the root owner calls it.

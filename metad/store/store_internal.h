@@ -10,10 +10,14 @@
 
 namespace combfs::metad {
 
-// Both wrappers return only what is durable: a write waits for the group
-// commit of its transaction, a read for that of everything committed before it
-// looked (it may have seen it). So nothing a power loss could take back leaves
-// metad: not a reply, not a step sent to another metad, not a chunk removal.
+// A write returns once its transaction is durable (group commit): no change
+// is acknowledged that a power loss could take back, and a later write is
+// durable only with every earlier one (one WAL). A read does not wait: it may
+// show a client a change that is committed but not yet synced, which a client
+// can only build on through a later write here (durable after it) -- the rule
+// of an acknowledged change is kept. What leaves metad for another daemon and
+// may depend on such a read waits with wait_durable_seen(): steps sent to or
+// answered to other metads (Peers, the Remote* handlers) and chunk removals.
 template <class F>
 auto MetaStore::write(F&& f) -> decltype(f(std::declval<Tables&>())) {
   using R = decltype(f(std::declval<Tables&>()));
@@ -42,14 +46,8 @@ auto MetaStore::write(F&& f) -> decltype(f(std::declval<Tables&>())) {
 
 template <class F>
 auto MetaStore::read(F&& f) -> decltype(f(std::declval<Tables&>())) {
-  uint64_t seen = 0;
-  auto result = [&] {
-    std::lock_guard lock(mutex_);
-    seen = commits_.last_committed();
-    return f(*tables_);
-  }();
-  if (auto durable = commits_.wait_durable(seen); !durable) return std::unexpected(durable.error());
-  return result;
+  std::lock_guard lock(mutex_);
+  return f(*tables_);
 }
 
 inline std::unexpected<Status> no_entry(EntryId parent, const std::string& name) {
