@@ -39,6 +39,7 @@ namespace combfs::metad {
 
 class Db;
 class Tables;
+struct OpenCounts;
 
 inline constexpr uint32_t kMaxNameLength = 255;
 inline constexpr uint32_t kMaxSymlinkLength = 4095;
@@ -211,10 +212,20 @@ class MetaStore {
   // Counts an open of (id, client). Directories are not counted (and cannot be
   // opened for writing: META_IS_DIR).
   Result<proto::EntryInfo> open_file(EntryId id, bool for_write, uint64_t client_id);
-  // Undoes one open (counts never go below zero, so a repeated Close is
-  // harmless); has_size records the measured size. The last Close of an
-  // orphan removes it and enqueues its chunks.
+  // Undoes one open (counts never go below zero, so a repeated Close, or the
+  // Close of a client whose records close_client dropped, is harmless);
+  // has_size records the measured size. The last Close of an orphan removes
+  // it and enqueues its chunks; a Close that arrives after that answers
+  // META_NOT_FOUND (the client takes it as closed).
   Result<proto::EntryInfo> close_file(const CloseArgs& args);
+  // Drops every open record of `client_id` (its lease ran out: the client is
+  // dead or cut off) in one transaction, and finishes the orphans nobody has
+  // open any more exactly as their last Close would. Returns the number of
+  // records dropped.
+  Result<size_t> close_client(uint64_t client_id);
+  // Every client id with an open record here (to give each a lease after a
+  // restart or a migration brought records in).
+  Result<std::vector<uint64_t>> open_clients();
   // fsync: records size (and mtime when non-zero) without closing.
   Result<proto::EntryInfo> update_size(EntryId id, uint64_t size, int64_t mtime_ns);
 
@@ -403,6 +414,9 @@ class MetaStore {
   // otherwise with their chunks queued for removal.
   Result<void> drop_link(Tables& t, Inode& child);
   Result<void> remove_inode(Tables& t, const Inode& inode);
+  // After an open record of `n` went away: an orphan that nobody has open
+  // any more is removed (chunks queued). Returns the open totals left.
+  Result<OpenCounts> release_orphan(Tables& t, const Inode& n);
   Result<void> touch_dir(Tables& t, Inode& dir);  // mtime and ctime = now
   // The mode, group and ACLs of a new entry of `mode` in `parent` (store_perms.cc).
   Result<NewPerms> new_perms(Tables& t, const Inode& parent, uint32_t mode, uint32_t gid, uint32_t umask);
