@@ -18,6 +18,7 @@
 #include "metad/removal_queue_worker.h"
 #include "metad/balancer.h"
 #include "metad/service.h"
+#include "metad/size_probe.h"
 
 namespace {
 
@@ -152,6 +153,9 @@ Result<void> run(const Options& o) {
   worker.start();
   // Expires the leases of silent clients (their locks and open files) and
   // gives a first lease to clients whose open records outlived a restart.
+  service.sessions().set_size_probe([&rpc, &source](EntryId id, const proto::Layout& layout) {
+    return metad::measure_size(rpc, source, id, layout, std::chrono::seconds(5));
+  });
   Periodic sessions_sweep;
   sessions_sweep.start([&service] {
     service.sessions().sweep();

@@ -220,9 +220,22 @@ class MetaStore {
   Result<proto::EntryInfo> close_file(const CloseArgs& args);
   // Drops every open record of `client_id` (its lease ran out: the client is
   // dead or cut off) in one transaction, and finishes the orphans nobody has
-  // open any more exactly as their last Close would. Returns the number of
-  // records dropped.
-  Result<size_t> close_client(uint64_t client_id);
+  // open any more exactly as their last Close would.
+  struct ClientClosed {
+    size_t records = 0;  // open records dropped
+    // Files it had open for writing that are left without a writer: the dead
+    // writer never recorded the size of what it wrote last (settle_size).
+    std::vector<EntryId> unsized;
+  };
+  Result<ClientClosed> close_client(uint64_t client_id);
+  // Records `measured`, the size found on the targets after the last writer
+  // of `id` died, as a writer's Close would (mtime and ctime: now), if the
+  // file still has the size and times of `seen` (read before measuring) and
+  // no writer: otherwise someone else recorded a size since, or a writer will
+  // at its Close, and nothing changes. The size only grows here (the rule of
+  // stat while the file had writers). Returns whether it was settled (also
+  // when nothing had to change); a missing file: false.
+  Result<bool> settle_size(EntryId id, const proto::Attr& seen, uint64_t measured);
   // Every client id with an open record here (to give each a lease after a
   // restart or a migration brought records in).
   Result<std::vector<uint64_t>> open_clients();

@@ -57,18 +57,34 @@ Result<proto::EntryInfo> MetaStore::close_file(const CloseArgs& args) {
   });
 }
 
-Result<size_t> MetaStore::close_client(uint64_t client_id) {
-  return write([&](Tables& t) -> Result<size_t> {
-    auto ids = COMBFS_TRY(t.opened_by(client_id));
-    for (EntryId id : ids) {
+Result<MetaStore::ClientClosed> MetaStore::close_client(uint64_t client_id) {
+  return write([&](Tables& t) -> Result<ClientClosed> {
+    ClientClosed closed;
+    for (const auto& [id, counts] : COMBFS_TRY(t.opened_by(client_id))) {
       COMBFS_CHECK(t.set_open_counts(id, client_id, OpenCounts{}));
-      // The size stays what metad recorded last (close, fsync, truncate): the
-      // dead writer can no longer say what it wrote after that, and a later
-      // stat measures nothing any more once it was the last writer.
+      ++closed.records;
       auto n = COMBFS_TRY(t.find_inode(id));
-      if (n) COMBFS_CHECK(release_orphan(t, *n));
+      if (!n) continue;
+      OpenCounts left = COMBFS_TRY(release_orphan(t, *n));
+      const bool removed = n->orphan && left.readers + left.writers == 0;
+      // Other writers record the size at their own Close.
+      if (counts.writers > 0 && !removed && left.writers == 0 && n->is_reg()) closed.unsized.push_back(id);
     }
-    return ids.size();
+    return closed;
+  });
+}
+
+Result<bool> MetaStore::settle_size(EntryId id, const proto::Attr& seen, uint64_t measured) {
+  return write([&](Tables& t) -> Result<bool> {
+    auto n = COMBFS_TRY(t.find_inode(id));
+    if (!n || !n->is_reg()) return false;
+    if (COMBFS_TRY(t.open_totals(id)).writers > 0) return false;
+    if (n->size != seen.size() || n->mtime_ns != seen.mtime_ns() || n->ctime_ns != seen.ctime_ns()) return false;
+    if (measured <= n->size) return true;
+    n->size = measured;
+    n->mtime_ns = n->ctime_ns = now();
+    COMBFS_CHECK(t.update_inode(*n));
+    return true;
   });
 }
 

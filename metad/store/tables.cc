@@ -312,11 +312,11 @@ Result<void> Tables::set_open_counts(EntryId id, uint64_t client_id, OpenCounts 
   return q.run();
 }
 
-Result<std::vector<EntryId>> Tables::opened_by(uint64_t client_id) {
-  auto q = COMBFS_TRY(db_.query("SELECT id_hi, id_lo FROM opens WHERE client_id = ?"));
+Result<std::vector<std::pair<EntryId, OpenCounts>>> Tables::opened_by(uint64_t client_id) {
+  auto q = COMBFS_TRY(db_.query("SELECT id_hi, id_lo, readers, writers FROM opens WHERE client_id = ?"));
   q.bind(0, client_id);
-  std::vector<EntryId> out;
-  while (COMBFS_TRY(q.step())) out.push_back(EntryId{q.u64(0), q.u64(1)});
+  std::vector<std::pair<EntryId, OpenCounts>> out;
+  while (COMBFS_TRY(q.step())) out.emplace_back(EntryId{q.u64(0), q.u64(1)}, OpenCounts{q.u32(2), q.u32(3)});
   return out;
 }
 

@@ -65,8 +65,8 @@ class Tables {
   Result<OpenCounts> open_counts(EntryId id, uint64_t client_id);
   // Sets the counts of (id, client); both zero deletes the row.
   Result<void> set_open_counts(EntryId id, uint64_t client_id, OpenCounts counts);
-  Result<std::vector<EntryId>> opened_by(uint64_t client_id);  // the entries client_id has open
-  Result<std::vector<uint64_t>> open_clients();                 // every client id with an open record
+  Result<std::vector<std::pair<EntryId, OpenCounts>>> opened_by(uint64_t client_id);  // what client_id has open
+  Result<std::vector<uint64_t>> open_clients();  // every client id with an open record
 
   Result<std::optional<std::string>> get_xattr(EntryId id, const std::string& name);
   Result<void> put_xattr(EntryId id, const std::string& name, const std::string& value);

@@ -3,8 +3,8 @@
 // while it has files open, one of them unlinked, stops renewing; once the
 // lease (2 s here) has run out, metad counts its files as closed: the
 // unlinked file's chunk files disappear from the targets and a file it had
-// open for writing shows no open writers. A live client keeps its files
-// open across many leases without touching them.
+// open for writing shows no open writers and the size its targets hold. A
+// live client keeps its files open across many leases without touching them.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -72,17 +72,19 @@ TEST_F(SessionsTest, DeadClientsOpenFilesAreClosedWhenItsLeaseRunsOut) {
   std::vector<char> data = make_data(7, 3 * kMiB);
 
   // Through the client that will die: one file open for writing that stays
-  // named, one that is unlinked while open and written after that.
+  // named, one that is unlinked while open and written after that. fsctl
+  // runs before the writes: a child process that inherits the descriptors
+  // closes them when it ends, and that FLUSH would record the size.
   int kept = open((mnt2 + "/kept").c_str(), O_CREAT | O_WRONLY, 0644);
   ASSERT_GE(kept, 0) << strerror(errno);
-  ASSERT_EQ(write_fully(kept, data, 0), 0);
   int victim = open((mnt2 + "/victim").c_str(), O_CREAT | O_WRONLY, 0644);
   ASSERT_GE(victim, 0) << strerror(errno);
-  ASSERT_EQ(write_fully(victim, data, 0), 0);
   const EntryInfo victim_info = info(main + "/victim");
   ASSERT_FALSE(victim_info.entry_id.empty());
   EXPECT_EQ(victim_info.open_writers, 1u);
   EXPECT_EQ(open_writers(main + "/kept"), 1u);
+  ASSERT_EQ(write_fully(kept, data, 0), 0);
+  ASSERT_EQ(write_fully(victim, data, 0), 0);
   ASSERT_EQ(unlink((mnt2 + "/victim").c_str()), 0) << strerror(errno);
   ASSERT_EQ(write_fully(victim, data, data.size()), 0);
   ASSERT_EQ(fsync(victim), 0) << strerror(errno);
@@ -104,6 +106,19 @@ TEST_F(SessionsTest, DeadClientsOpenFilesAreClosedWhenItsLeaseRunsOut) {
   EXPECT_GT(waited, kLease / 2);
   EXPECT_TRUE(cluster_.wait_for_log("metad", "closed its 2 open file records", 5s)) << cluster_.logs(20);
 
+
+  // 'kept' was never closed nor synced: metad learns its size from the
+  // targets, and a live client reads everything the dead one wrote.
+  std::error_code ec;
+  EXPECT_TRUE(eventually([&] { return fs::file_size(main + "/kept", ec) == data.size(); }, 10s))
+      << "size of 'kept' after its writer died: " << fs::file_size(main + "/kept", ec);
+  EXPECT_TRUE(cluster_.wait_for_log("metad", "found on the targets after its last writer died", 5s));
+  std::vector<char> back(data.size());
+  int fd = open((main + "/kept").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0) << strerror(errno);
+  EXPECT_EQ(read_fully(fd, back, 0), 0);
+  EXPECT_TRUE(back == data) << "the dead client's data does not read back";
+  close(fd);
   EXPECT_TRUE(cluster_.unmount(mnt2));
 }
 

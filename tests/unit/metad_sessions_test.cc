@@ -1,11 +1,14 @@
 // Sessions: a client's open records belong to its lease. Expiry closes the
 // records of the silent client only (orphans it alone had open go to the
 // removal queue), requests and keepalives renew, and records found without a
-// lease (after a restart) get a full lease first. Store + lease + fake clock.
+// lease (after a restart) get a full lease first; a file left without a
+// writer gets the size its targets hold. Store + lease + fake clock + fake targets.
 #include "metad/sessions.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+
+#include <map>
 
 #include "tests/unit/metad_test_util.h"
 
@@ -33,6 +36,12 @@ class SessionsTest : public ::testing::Test {
     locks_ = std::make_unique<locks::LockService>(
         locks::LockServiceOptions{.lease = std::chrono::milliseconds(kLeaseMs), .clock_ms = [this] { return now_; }});
     sessions_ = std::make_unique<Sessions>(*store_, *locks_);
+    sessions_->set_size_probe([this](EntryId id, const proto::Layout&) -> Result<uint64_t> {
+      ++probes_;
+      if (!targets_up_) return error(proto::UNAVAILABLE, "target 1 is offline");
+      auto it = on_targets_.find(id);
+      return it == on_targets_.end() ? 0 : it->second;
+    });
   }
 
   EntryId file(const std::string& name) {
@@ -58,6 +67,9 @@ class SessionsTest : public ::testing::Test {
   std::unique_ptr<locks::LockService> locks_;
   std::unique_ptr<Sessions> sessions_;
   int64_t now_ = 1'000'000;
+  std::map<EntryId, uint64_t> on_targets_;  // what the fake targets hold
+  bool targets_up_ = true;
+  int probes_ = 0;
 };
 
 TEST_F(SessionsTest, ExpiryClosesTheSilentClientsRecordsOnly) {
@@ -142,6 +154,33 @@ TEST_F(SessionsTest, LockRequestsExpireOpenRecordsToo) {
   locks_->with_table(2, [](locks::LockTable&, int64_t) { return 0; });
   EXPECT_EQ(attr(f).open_writers(), 0u);
   EXPECT_TRUE(must(store_->open_clients()).empty());
+}
+
+TEST_F(SessionsTest, FilesLeftWithoutAWriterGetTheSizeOnTheTargets) {
+  EntryId alone = file("alone");    // only the dead client wrote
+  EntryId shared = file("shared");  // another writer stays
+  EntryId read = file("read");      // the dead client only read
+  open(alone, true, 1);
+  open(shared, true, 1);
+  open(shared, true, 2);
+  open(read, false, 1);
+  on_targets_ = {{alone, 5 * 1024 * 1024}, {shared, 777}, {read, 1234}};
+  targets_up_ = false;
+  for (int i = 0; i < 2; ++i) {  // client 2 renews, client 1 does not
+    now_ += kLeaseMs / 2 + 1;
+    EXPECT_FALSE(locks_->renew_and_take_lost(2));
+  }
+  sessions_->sweep();
+  EXPECT_EQ(attr(alone).open_writers(), 0u);
+  EXPECT_EQ(attr(alone).size(), 0u);  // targets down: not measured yet
+  EXPECT_EQ(probes_, 1) << "only the file left without a writer is measured";
+  targets_up_ = true;
+  sessions_->sweep();
+  EXPECT_EQ(attr(alone).size(), 5u * 1024 * 1024);
+  EXPECT_EQ(attr(shared).size(), 0u) << "client 2's Close records that one";
+  EXPECT_EQ(attr(read).size(), 0u);
+  sessions_->sweep();
+  EXPECT_EQ(probes_, 2) << "a settled file is not measured again";
 }
 
 }  // namespace

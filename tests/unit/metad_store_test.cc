@@ -417,7 +417,10 @@ TEST_F(StoreTest, CloseClientDropsOnlyThatClientsRecords) {
   EXPECT_EQ(must(store_->open_clients()).size(), 2u);
   EXPECT_TRUE(queue().empty());
 
-  EXPECT_EQ(must(store_->close_client(11)), 3u);  // one record per (file, client)
+  auto closed = must(store_->close_client(11));
+  EXPECT_EQ(closed.records, 3u);  // one record per (file, client)
+  // Left without a writer, still there: the size is to be measured.
+  EXPECT_EQ(closed.unsized, (std::vector<EntryId>{kept, shared}));
   EXPECT_EQ(attr(kept).open_writers(), 0u);
   EXPECT_EQ(attr(kept).nlink(), 1u);
   // The orphan only client 11 had open went the way of its last Close.
@@ -429,7 +432,7 @@ TEST_F(StoreTest, CloseClientDropsOnlyThatClientsRecords) {
   EXPECT_EQ(attr(shared).nlink(), 0u);
   EXPECT_EQ(attr(shared).open_writers(), 0u);
   EXPECT_EQ(must(store_->open_clients()), (std::vector<uint64_t>{12}));
-  EXPECT_EQ(must(store_->close_client(11)), 0u);  // nothing left: harmless
+  EXPECT_EQ(must(store_->close_client(11)).records, 0u);  // nothing left: harmless
 
   // Persistent: a restart does not bring the records back.
   reopen();
@@ -444,7 +447,9 @@ TEST_F(StoreTest, LateCloseAfterCloseClientIsHarmless) {
   must(store_->open_file(kept, true, 12));
   must(store_->open_file(gone, true, 11));
   must(store_->unlink(kRoot, "gone"));
-  EXPECT_EQ(must(store_->close_client(11)), 2u);
+  auto closed = must(store_->close_client(11));
+  EXPECT_EQ(closed.records, 2u);
+  EXPECT_TRUE(closed.unsized.empty()) << "client 12 still writes 'kept'; 'gone' is gone";
   ASSERT_EQ(queue().size(), 1u);
 
   // The expired client comes back and closes its old handles: no count goes
@@ -470,6 +475,25 @@ TEST_F(StoreTest, LateCloseAfterCloseClientIsHarmless) {
   EXPECT_EQ(code_of(store_->close_file(c)), proto::META_NOT_FOUND);
   EXPECT_EQ(queue().size(), 1u);
   EXPECT_TRUE(must(store_->open_clients()).empty());
+}
+
+TEST_F(StoreTest, SettleSizeOnlyWhenNothingChangedSince) {
+  EntryId f = file(kRoot, "f", {1});
+  proto::Attr seen = attr(f);
+  EXPECT_TRUE(must(store_->settle_size(f, seen, 4096)));
+  proto::Attr a = attr(f);
+  EXPECT_EQ(a.size(), 4096u);
+  EXPECT_GT(a.mtime_ns(), seen.mtime_ns());
+  EXPECT_TRUE(must(store_->settle_size(f, a, 100)));  // never shrinks
+  EXPECT_EQ(attr(f).size(), 4096u);
+  // Someone recorded a size since the measurement: theirs stands.
+  EXPECT_FALSE(must(store_->settle_size(f, seen, 9999)));
+  EXPECT_EQ(attr(f).size(), 4096u);
+  // A writer has it open: its Close records the size.
+  must(store_->open_file(f, true, 3));
+  EXPECT_FALSE(must(store_->settle_size(f, attr(f), 9999)));
+  EXPECT_EQ(attr(f).size(), 4096u);
+  EXPECT_FALSE(must(store_->settle_size(EntryId{kNode, 4242}, seen, 1)));
 }
 
 TEST_F(StoreTest, OpenCloseCountWritersPerClient) {
