@@ -1,4 +1,5 @@
-// fsctl getentryinfo PATH: where an entry lives and how its data is striped.
+// fsctl getentryinfo PATH: where an entry lives, how its data is striped and
+// (files) how many handles have it open for writing.
 #include <fmt/format.h>
 
 #include "ctl/commands.h"
@@ -33,6 +34,9 @@ Result<void> run(const std::string& path, const GlobalOptions& g) {
     fmt::print("Chunk size: {}\n", format_exact_size(layout.pattern().chunk_size()));
     fmt::print("Number of targets: {}\n", layout.targets_size());
     fmt::print("Targets: {}\n", fmt::join(layout.targets(), " "));
+    // Handles open for writing on all clients; metad counts a dead client's
+    // as closed once its lease runs out.
+    fmt::print("Open writers: {}\n", a.open_writers());
   } else {
     // Symlinks and special files hold no data.
     fmt::print("Stripe pattern: none\n");

@@ -13,10 +13,12 @@
 #include "common/daemon.h"
 #include "common/log.h"
 #include "common/mgmt_client.h"
+#include "common/periodic.h"
 #include "common/rpc/server.h"
 #include "metad/removal_queue_worker.h"
 #include "metad/balancer.h"
 #include "metad/service.h"
+#include "metad/size_probe.h"
 
 namespace {
 
@@ -155,6 +157,16 @@ Result<void> run(const Options& o) {
   metad::RemovalQueueWorker worker(*store, rpc, source);
   store->set_removal_listener([&worker] { worker.wake(); });
   worker.start();
+  // Expires the leases of silent clients (their locks and open files) and
+  // gives a first lease to clients whose open records outlived a restart.
+  service.sessions().set_size_probe([&rpc, &source](EntryId id, const proto::Layout& layout) {
+    return metad::measure_size(rpc, source, id, layout, std::chrono::seconds(5));
+  });
+  Periodic sessions_sweep;
+  sessions_sweep.start([&service] {
+    service.sessions().sweep();
+    return service.sessions().sweep_interval();
+  });
   // Finishes cross-owner operations a crash interrupted (and those waiting for a metad that was down).
   service.cross().journal().start(std::chrono::seconds(2));
   metad::Balancer balancer(service.cross(),
@@ -171,6 +183,7 @@ Result<void> run(const Options& o) {
 
   balancer.stop();
   server.stop();
+  sessions_sweep.stop();
   service.cross().journal().stop();
   store->set_removal_listener(nullptr);
   worker.stop();
@@ -201,7 +214,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0.05, 3600.0));
   app.add_option("--lock-lease", o.lock_lease,
-                 "seconds a client may stay silent before its fcntl/flock locks are dropped")
+                 "seconds a client may stay silent (no request, no keepalive) before it is taken for dead: its "
+                 "fcntl/flock locks are dropped and its open files closed")
       ->capture_default_str()
       ->check(CLI::Range(1.0, 3600.0));
   app.add_option("--dir-placement", o.dir_placement,

@@ -6,9 +6,12 @@ namespace combfs::metad {
 
 MetaService::MetaService(MetaStore& store, ClusterMapSource cluster_map, uint64_t seed,
                          ClusterMapSource fresh_cluster_map, CrossOptions cross)
-    : placement_(seed), ctx_{store, std::move(cluster_map), placement_, std::move(fresh_cluster_map)} {
+    : placement_(seed),
+      ctx_{store, std::move(cluster_map), placement_, std::move(fresh_cluster_map)},
+      sessions_(store, locks_) {
   cross_ = std::make_unique<Cross>(store, ctx_.cluster_map, ctx_.fresh_cluster_map, std::move(cross), seed + 1);
   ctx_.cross = cross_.get();
+  ctx_.sessions = &sessions_;
   // Locks stay in memory where they were taken: files with locks do not
   // move, and lock requests about moved or moving files are redirected or wait.
   cross_->has_locks = [this](const EntryId& file) { return locks_.has_locks(file); };
@@ -24,9 +27,13 @@ namespace {
 // the error itself goes back to the caller unchanged.
 // Requests about entries that moved away are redirected, and those about
 // entries a migration has frozen wait their turn (cross::admit).
+// A request that carries a client id (Open, Close, Create) renews that
+// client's lease first, so an expiry of its records is complete before it runs.
 template <class Request, class Handler>
 void add(rpc::Dispatcher& d, OpsContext& ctx, Handler handler) {
   d.add<Request>([&ctx, handler](const Request& req, rpc::RequestContext& rc) -> decltype(handler(ctx, req)) {
+    if constexpr (requires { req.client_id(); })
+      if (ctx.sessions) ctx.sessions->renew(req.client_id());
     auto pass = cross::admit(ctx.store, ctx.cross ? &ctx.cross->gate() : nullptr, request_keys(req));
     if (!pass) return std::unexpected(pass.error());
     auto resp = handler(ctx, req);

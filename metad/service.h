@@ -9,6 +9,7 @@
 #include "metad/cross/cross.h"
 #include "metad/locks/lock_service.h"
 #include "metad/ops/ops.h"
+#include "metad/sessions.h"
 
 namespace combfs::metad {
 
@@ -28,12 +29,16 @@ class MetaService {
 
   // The global fcntl/flock locks of the files this metad owns (metad/locks/).
   locks::LockService& locks() { return locks_; }
+  // The leases that hold clients' open records (metad/sessions.h); the daemon
+  // runs sweep() every sweep_interval().
+  Sessions& sessions() { return sessions_; }
 
  private:
   Placement placement_;
   OpsContext ctx_;
   std::unique_ptr<Cross> cross_;
   locks::LockService locks_;
+  Sessions sessions_;  // after locks_: it installs its expiry hook there
 };
 
 }  // namespace combfs::metad

@@ -18,6 +18,7 @@
 #include "client/lib/cluster.h"
 #include "client/lib/data_path.h"
 #include "client/lib/files.h"
+#include "client/lib/lease.h"
 #include "client/lib/locks.h"
 #include "client/lib/meta_client.h"
 
@@ -40,8 +41,9 @@ struct Fs {
         meta(c),
         data(c),
         flush_data(c, std::chrono::milliseconds(0)),
-        files(meta, data, client::new_client_id()),
-        locks(c, files.client_id()),
+        lease(c, client::new_client_id()),
+        files(meta, data, lease),
+        locks(c, lease),
         config(std::move(cfg)),
         no_caps(std::chrono::duration_cast<NoCapsCache::Clock::duration>(
             std::chrono::duration<double>(config.attr_timeout))),
@@ -53,6 +55,7 @@ struct Fs {
   // One attempt, no retries: the size recorded at close(2) (op_flush) must
   // not make close wait for a target that is down; RELEASE retries.
   client::DataPath flush_data;
+  client::LeaseKeeper lease;  // this mount's lease on the metads: open files and locks need it
   client::Files files;
   client::LockClient locks;  // global fcntl/flock locks (ops_lock.cc)
   InodeTable inodes;

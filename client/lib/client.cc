@@ -11,6 +11,7 @@
 #include "client/lib/batch_io.h"
 #include "client/lib/cluster.h"
 #include "client/lib/files.h"
+#include "client/lib/lease.h"
 #include "client/lib/resolve.h"
 #include "common/daemon.h"
 #include "common/mgmt_client.h"
@@ -71,7 +72,8 @@ Result<std::unique_ptr<Client>> Client::connect(const std::string& mgmtd, const 
   c->cluster_ = COMBFS_TRY(client::Cluster::connect(std::move(options)));
   c->meta_ = std::make_unique<client::MetaClient>(*c->cluster_);
   c->data_ = std::make_unique<client::DataPath>(*c->cluster_);
-  c->files_ = std::make_unique<client::Files>(*c->meta_, *c->data_, client::new_client_id());
+  c->lease_ = std::make_unique<client::LeaseKeeper>(*c->cluster_, client::new_client_id());
+  c->files_ = std::make_unique<client::Files>(*c->meta_, *c->data_, *c->lease_);
   return c;
 }
 

@@ -19,7 +19,8 @@ uint64_t new_client_id() {
 
 Result<std::unique_ptr<OpenFile>> Files::open(uint32_t owner, const EntryId& id, bool for_write, bool truncate,
                                               proto::EntryInfo* info) {
-  auto opened = COMBFS_TRY(meta_.open(owner, id, for_write, client_id_));
+  auto opened = COMBFS_TRY(meta_.open(owner, id, for_write, client_id()));
+  lease_.hold();
   auto file = std::make_unique<OpenFile>();
   file->id = id;
   file->owner = owner_of(opened, owner);
@@ -59,7 +60,7 @@ Result<std::unique_ptr<OpenFile>> Files::create(uint32_t parent_owner, const Ent
   req.set_umask(creator.umask);
   req.set_exclusive(exclusive);
   req.set_open_for_write(for_write);
-  req.set_client_id(client_id_);
+  req.set_client_id(client_id());
   auto resp = COMBFS_TRY(meta_.create(parent_owner, req));
   uint32_t owner = owner_of(resp.info(), parent_owner);
   EntryId id = EntryId::from_proto(resp.info().attr().id());
@@ -70,6 +71,7 @@ Result<std::unique_ptr<OpenFile>> Files::create(uint32_t parent_owner, const Ent
   // metad counted us as a writer when open_for_write (also when the file
   // already existed); a reader is counted by a separate Open.
   if (!for_write) return open(owner, id, false, false, info);
+  lease_.hold();
   auto file = std::make_unique<OpenFile>();
   file->id = id;
   file->owner = owner;
@@ -89,7 +91,7 @@ Result<void> Files::close(OpenFile& file) {
   proto::CloseRequest req;
   file.id.to_proto(req.mutable_id());
   req.set_for_write(file.for_write);
-  req.set_client_id(client_id_);
+  req.set_client_id(client_id());
   Result<uint64_t> measured = 0;
   // A handle that never wrote (and never truncated) changed nothing on the
   // targets: metad's size stands and measuring it would cost one StatChunk
@@ -106,7 +108,19 @@ Result<void> Files::close(OpenFile& file) {
     }
     req.set_mtime_ns(file.last_write_ns.load());
   }
-  COMBFS_CHECK(meta_.close(file.owner, req));
+  lease_.release();
+  auto closed = meta_.close(file.owner, req);
+  if (!closed && closed.error().code() == proto::META_NOT_FOUND) {
+    // Only a file removed while this handle was open: metad counted it as
+    // closed when this client's lease ran out (it was cut off or stopped for
+    // that long) and then finished the unlink. There is nothing left to give
+    // back, and failing the application's close would help nobody.
+    spdlog::warn("close of {}: metad no longer has the file (this client's lease ran out while it was open, and it "
+                 "was unlinked); nothing to close",
+                 file.id.to_string());
+    return {};
+  }
+  COMBFS_CHECK(closed);
   if (!measured) return error(measured.error());
   if (auto loss = file.epochs.take_loss()) return error(*loss);
   return {};

@@ -4,7 +4,9 @@
 //   - a writer's Close carries the size measured on the storage targets
 //     (only when that handle wrote: an untouched file's size is metad's);
 //   - truncate = TruncateChunk on every target, then SetAttr(SIZE) on metad;
-//   - while a file has open writers its size is max(metad size, storage size).
+//   - while a file has open writers its size is max(metad size, storage size);
+//   - every open file is held on the client's lease (lease.h), or metad
+//     counts it as closed once the lease runs out.
 //
 // Thread-safe; an OpenFile may be used by several threads at once.
 #pragma once
@@ -14,6 +16,7 @@
 #include <string>
 
 #include "client/lib/data_path.h"
+#include "client/lib/lease.h"
 #include "client/lib/meta_client.h"
 
 namespace combfs::client {
@@ -38,9 +41,10 @@ struct OpenFile {
 
 class Files {
  public:
-  Files(MetaClient& meta, DataPath& data, uint64_t client_id) : meta_(meta), data_(data), client_id_(client_id) {}
+  // REQUIRES: lease outlives this object.
+  Files(MetaClient& meta, DataPath& data, LeaseKeeper& lease) : meta_(meta), data_(data), lease_(lease) {}
 
-  uint64_t client_id() const { return client_id_; }
+  uint64_t client_id() const { return lease_.client_id(); }
 
   // Opens an existing entry. With `truncate` (O_TRUNC on a writable open) the
   // file is cut to 0 bytes. Returns the handle and the entry's info.
@@ -64,7 +68,9 @@ class Files {
 
   // Sends Close (with the size measured on the targets for a writer that
   // wrote or truncated through this handle; metad keeps its size otherwise).
-  // The handle is finished whatever the result.
+  // The handle is finished whatever the result. A file that metad no longer
+  // has (removed after this client's lease ran out: proto/meta.proto, Open)
+  // closes without error.
   Result<void> close(OpenFile& file);
 
   Result<size_t> read(OpenFile& file, char* buf, size_t length, uint64_t offset);
@@ -93,7 +99,7 @@ class Files {
 
   MetaClient& meta_;
   DataPath& data_;
-  uint64_t client_id_;
+  LeaseKeeper& lease_;
 };
 
 // Owner of an entry described by `info`: Attr.owner_node, or `fallback` (the

@@ -23,15 +23,15 @@ proto::LockRange whole(proto::LockType type) {
 
 }  // namespace
 
-LockClient::LockClient(Cluster& cluster, uint64_t client_id) : cluster_(cluster), client_id_(client_id) {}
+LockClient::LockClient(Cluster& cluster, LeaseKeeper& lease) : cluster_(cluster), lease_(lease) {
+  lease_.set_observer([this](uint32_t node, const proto::LockKeepaliveResponse& resp) { on_keepalive(node, resp); });
+}
 
 LockClient::~LockClient() {
-  {
-    std::lock_guard<std::mutex> guard(mutex_);
-    stop_ = true;
-  }
-  wake_.notify_all();
-  if (keepalive_.joinable()) keepalive_.join();
+  lease_.set_observer(nullptr);
+  // Locks still tracked no longer need the lease from this object's side.
+  std::lock_guard<std::mutex> guard(mutex_);
+  for (size_t i = 0; i < posix_.size() + flock_.size(); ++i) lease_.release();
 }
 
 template <class Request>
@@ -60,7 +60,7 @@ Result<proto::SetLockResponse> LockClient::set(const LockSubject& subject, proto
   LockSubject s = subject;
   proto::SetLockRequest req;
   s.id.to_proto(req.mutable_id());
-  req.set_client_id(client_id_);
+  req.set_client_id(client_id());
   req.set_owner(s.owner);
   req.set_kind(kind);
   *req.mutable_range() = range;
@@ -81,7 +81,7 @@ Result<void> LockClient::cancel_wait(const LockSubject& subject, proto::LockKind
   LockSubject s = subject;
   proto::SetLockRequest req;
   s.id.to_proto(req.mutable_id());
-  req.set_client_id(client_id_);
+  req.set_client_id(client_id());
   req.set_owner(s.owner);
   req.set_kind(kind);
   *req.mutable_range() = whole(proto::LOCK_TYPE_UNLOCK);
@@ -95,7 +95,7 @@ Result<proto::GetLockResponse> LockClient::get(const LockSubject& subject, proto
   LockSubject s = subject;
   proto::GetLockRequest req;
   s.id.to_proto(req.mutable_id());
-  req.set_client_id(client_id_);
+  req.set_client_id(client_id());
   req.set_owner(s.owner);
   req.set_kind(kind);
   *req.mutable_range() = range;
@@ -121,8 +121,7 @@ Result<void> LockClient::release(const LockSubject& s, uint64_t flock_owner) {
     for (auto it = posix_.lower_bound(Key{s.id, 0}); it != posix_.end() && it->first.first == s.id;) {
       if (it->second.handle == s.handle) {
         posix_owners.push_back(it->first.second);
-        --nodes_[it->second.node].tracked;
-        it = posix_.erase(it);
+        it = erase(posix_, it);
       } else {
         ++it;
       }
@@ -146,7 +145,7 @@ Result<void> LockClient::unlock_all(const LockSubject& subject, proto::LockKind 
   LockSubject s = subject;
   proto::SetLockRequest req;
   s.id.to_proto(req.mutable_id());
-  req.set_client_id(client_id_);
+  req.set_client_id(client_id());
   req.set_owner(s.owner);
   req.set_kind(kind);
   *req.mutable_range() = whole(proto::LOCK_TYPE_UNLOCK);
@@ -160,69 +159,44 @@ Result<void> LockClient::unlock_all(const LockSubject& subject, proto::LockKind 
 }
 
 void LockClient::track(const LockSubject& s, proto::LockKind kind) {
+  // By real node id: keepalive answers name the metad that gave them.
+  const uint32_t node = s.node ? s.node : cluster_.root_owner();
   std::lock_guard<std::mutex> guard(mutex_);
   auto& map = kind == proto::LOCK_KIND_FLOCK ? flock_ : posix_;
-  auto [it, added] = map.try_emplace(Key{s.id, s.owner}, Tracked{s.node, s.handle});
-  if (added) {
-    ++nodes_[s.node].tracked;
-  } else {
+  auto [it, added] = map.try_emplace(Key{s.id, s.owner}, Tracked{node, s.handle});
+  if (!added) {
     it->second.handle = s.handle;
+    return;
   }
-  if (!keepalive_.joinable()) keepalive_ = std::thread([this] { keepalive_loop(); });
+  Node& n = nodes_[node];
+  // A restart seen before this client held anything there lost nothing.
+  if (n.tracked++ == 0) n.instance = 0;
+  lease_.hold();
 }
 
 bool LockClient::untrack(proto::LockKind kind, const Key& key) {
   auto& map = kind == proto::LOCK_KIND_FLOCK ? flock_ : posix_;
   auto it = map.find(key);
   if (it == map.end()) return false;
-  --nodes_[it->second.node].tracked;
-  map.erase(it);
+  erase(map, it);
   return true;
 }
 
-void LockClient::keepalive_loop() {
-  std::unique_lock<std::mutex> lock(mutex_);
-  while (!stop_) {
-    wake_.wait_for(lock, interval_, [this] { return stop_; });
-    if (stop_) break;
-    lock.unlock();
-    keepalive_once();
-    lock.lock();
-  }
+std::map<LockClient::Key, LockClient::Tracked>::iterator LockClient::erase(std::map<Key, Tracked>& map,
+                                                                          std::map<Key, Tracked>::iterator it) {
+  --nodes_[it->second.node].tracked;
+  lease_.release();
+  return map.erase(it);
 }
 
-void LockClient::keepalive_once() {
-  std::vector<uint32_t> nodes;
-  std::chrono::milliseconds timeout;
-  {
-    std::lock_guard<std::mutex> guard(mutex_);
-    for (const auto& [node, state] : nodes_)
-      if (state.tracked > 0) nodes.push_back(node);
-    timeout = interval_ * 2;
-  }
-  proto::LockKeepaliveRequest req;
-  req.set_client_id(client_id_);
-  for (uint32_t node : nodes) {
-    auto ep = cluster_.meta_endpoint(node);
-    auto resp = ep ? cluster_.rpc().call(*ep, req, {}, nullptr, timeout)
-                   : Result<proto::LockKeepaliveResponse>(std::unexpected(ep.error()));
-    if (!resp) {
-      spdlog::warn("lock keepalive to metad {}: {} (its locks are dropped if this lasts longer than the lease)", node,
-                   resp.error().to_string());
-      continue;
-    }
-    std::lock_guard<std::mutex> guard(mutex_);
-    Node& n = nodes_[node];
-    if (resp->expired())
-      spdlog::error("metad {} dropped this mount's file locks: it heard nothing from us for longer than its lease "
-                    "({} ms); processes that held them no longer do",
-                    node, resp->lease_ms());
-    if (n.instance != 0 && n.instance != resp->instance())
-      spdlog::error("metad {} restarted: the file locks this mount held there are lost", node);
-    n.instance = resp->instance();
-    auto quarter = std::chrono::milliseconds(resp->lease_ms() / 4);
-    interval_ = std::clamp(quarter, std::chrono::milliseconds(250), std::chrono::milliseconds(5000));
-  }
+void LockClient::on_keepalive(uint32_t node, const proto::LockKeepaliveResponse& resp) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  auto it = nodes_.find(node);
+  if (it == nodes_.end() || it->second.tracked == 0) return;
+  Node& n = it->second;
+  if (n.instance != 0 && n.instance != resp.instance())
+    spdlog::error("metad {} restarted: the file locks this mount held there are lost", node);
+  n.instance = resp.instance();
 }
 
 }  // namespace combfs::client

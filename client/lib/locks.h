@@ -1,9 +1,8 @@
 // The client side of global file locks (proto/meta.proto: SetLock, GetLock,
 // LockKeepalive). Locks are kept by the metad that owns the file; this class
-// sends the requests, remembers where this client may hold locks, so that a
-// close costs an RPC only for files it locked, and renews the lease on every
-// metad where it may hold locks from a background thread (started with the
-// first lock).
+// sends the requests and remembers where this client may hold locks, so that a
+// close costs an RPC only for files it locked; each lock it may hold is held
+// on the client's lease (lease.h), which keeps it alive on the metads.
 //
 // The kernel's rules (fs/fuse): POSIX locks belong to a process and go away
 // when it closes any descriptor of the file (FLUSH carries the owner); flock
@@ -14,14 +13,13 @@
 // Thread-safe.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
-#include <thread>
 #include <utility>
 
 #include "client/lib/cluster.h"
+#include "client/lib/lease.h"
 #include "common/entry_id.h"
 
 namespace combfs::client {
@@ -36,7 +34,8 @@ struct LockSubject {
 
 class LockClient {
  public:
-  LockClient(Cluster& cluster, uint64_t client_id);
+  // REQUIRES: lease outlives this object.
+  LockClient(Cluster& cluster, LeaseKeeper& lease);
   ~LockClient();
   LockClient(const LockClient&) = delete;
   LockClient& operator=(const LockClient&) = delete;
@@ -59,17 +58,17 @@ class LockClient {
   // handle that are still known (OFD locks, whose owner is the description).
   Result<void> release(const LockSubject& s, uint64_t flock_owner);
 
-  uint64_t client_id() const { return client_id_; }
+  uint64_t client_id() const { return lease_.client_id(); }
 
  private:
   using Key = std::pair<EntryId, uint64_t>;  // (file, lock owner)
   struct Tracked {
-    uint32_t node = 0;
+    uint32_t node = 0;    // the metad that answered (its node id, never 0)
     uint64_t handle = 0;  // the open file of the last lock request by this owner
   };
   struct Node {
     size_t tracked = 0;     // entries of posix_/flock_ on this metad
-    uint64_t instance = 0;  // metad instance seen by the last keepalive
+    uint64_t instance = 0;  // metad instance seen by the last keepalive since tracking began
   };
 
   // Records that `s.owner` may hold a lock of `kind` on the file (before the
@@ -82,21 +81,19 @@ class LockClient {
   Result<typename rpc::RpcClient::ResponseOf<Request>> send(LockSubject& s, const Request& req);
   // Forgets a tracked entry; returns whether it was tracked.
   bool untrack(proto::LockKind kind, const Key& key);
+  // Erases a tracked entry. REQUIRES: mutex_ held.
+  std::map<Key, Tracked>::iterator erase(std::map<Key, Tracked>& map, std::map<Key, Tracked>::iterator it);
   Result<void> unlock_all(const LockSubject& s, proto::LockKind kind);
-  void keepalive_loop();
-  void keepalive_once();
+  // The lease keeper's view of a metad's keepalive answer: did it restart?
+  void on_keepalive(uint32_t node, const proto::LockKeepaliveResponse& resp);
 
   Cluster& cluster_;
-  const uint64_t client_id_;
+  LeaseKeeper& lease_;
 
   std::mutex mutex_;
-  std::map<Key, Tracked> posix_;                       // GUARDED_BY(mutex_)
-  std::map<Key, Tracked> flock_;                       // GUARDED_BY(mutex_)
-  std::map<uint32_t, Node> nodes_;                     // GUARDED_BY(mutex_)
-  std::chrono::milliseconds interval_{2000};           // GUARDED_BY(mutex_): lease / 4
-  bool stop_ = false;                                  // GUARDED_BY(mutex_)
-  std::condition_variable wake_;
-  std::thread keepalive_;                              // started by the first track()
+  std::map<Key, Tracked> posix_;    // GUARDED_BY(mutex_)
+  std::map<Key, Tracked> flock_;    // GUARDED_BY(mutex_)
+  std::map<uint32_t, Node> nodes_;  // GUARDED_BY(mutex_)
 };
 
 }  // namespace combfs::client

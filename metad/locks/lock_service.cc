@@ -73,16 +73,37 @@ int64_t LockService::renew_and_expire(uint64_t client_id) {
   int64_t now = clock_ms_();
   // Expire first: a client that comes back after its lease ran out has lost
   // its locks even if this very request is from it.
-  for (uint64_t dead : leases_.take_expired(now)) {
-    size_t dropped = table_.drop_client(dead);
-    if (dropped == 0) continue;
-    leases_.mark_lost(dead);
-    spdlog::warn("dropped {} locks/waiters of client {:016x}: no lock request or keepalive for more than {} ms "
-                 "(client dead or partitioned)",
-                 dropped, dead, leases_.lease_ms());
-  }
+  expire_locked(now);
   leases_.renew(client_id, now);
   return now;
+}
+
+void LockService::expire_locked(int64_t now) {
+  for (uint64_t dead : leases_.take_expired(now)) {
+    size_t dropped = table_.drop_client(dead);
+    if (dropped > 0)
+      spdlog::warn("dropped {} locks/waiters of client {:016x}: no request or keepalive for more than {} ms "
+                   "(client dead or partitioned)",
+                   dropped, dead, leases_.lease_ms());
+    if (expiry_hook_) dropped += expiry_hook_(dead, leases_.lease_ms());
+    if (dropped > 0) leases_.mark_lost(dead);
+  }
+}
+
+void LockService::renew(uint64_t client_id) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  renew_and_expire(client_id);
+}
+
+void LockService::expire() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  expire_locked(clock_ms_());
+}
+
+void LockService::adopt(const std::vector<uint64_t>& clients) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  const int64_t now = clock_ms_();
+  for (uint64_t client : clients) leases_.adopt(client, now);
 }
 
 bool LockService::renew_and_take_lost(uint64_t client_id) {

@@ -1,7 +1,10 @@
-// LockService: the lock table and the leases of one metad behind a mutex, and
-// the registration of the lock requests (metad/ops/lock_*.cc) on a Dispatcher.
-// Locks live in memory only: a metad restart loses them, and clients learn it
-// from the `instance` in LockKeepaliveResponse (docs/posix.md).
+// LockService: the lock table and the client leases of one metad behind a
+// mutex, and the registration of the lock requests (metad/ops/lock_*.cc) on a
+// Dispatcher. Locks live in memory only: a metad restart loses them, and
+// clients learn it from the `instance` in LockKeepaliveResponse (docs/posix.md).
+// The lease is the client's whole session on this metad: what else a client
+// holds here (its open records) is dropped through the expiry hook
+// (metad/sessions.h installs it).
 #pragma once
 
 #include <chrono>
@@ -9,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "common/rpc/dispatcher.h"
 #include "metad/locks/leases.h"
@@ -47,6 +51,24 @@ class LockService {
     return f(table_, now);
   }
 
+  // Renews client_id's lease (requests that carry a client id: Open, Close,
+  // Create); expires silent clients first, like with_table.
+  void renew(uint64_t client_id);
+  // Expires the clients whose lease ran out, without a request (a periodic
+  // check: a dead client's open records must go even when nobody asks).
+  void expire();
+  // Starts a full lease for each client that has none (Leases::adopt).
+  void adopt(const std::vector<uint64_t>& clients);
+
+  // Called for every client whose lease ran out, after its locks were
+  // dropped, under this service's mutex (so that the client's next request,
+  // which renews first, waits until the drop is complete); returns how much
+  // else it dropped (open records). `lease_ms` is the lease that ran out (for
+  // its log line). REQUIRES: does not call into this service; set before
+  // handlers are registered and before any renewal.
+  using ExpiryHook = std::function<size_t(uint64_t client_id, int64_t lease_ms)>;
+  void set_expiry_hook(ExpiryHook hook) { expiry_hook_ = std::move(hook); }
+
   // Whether any lock is held on `file` (a migration leaves such files alone).
   bool has_locks(const EntryId& file) const;
 
@@ -58,14 +80,16 @@ class LockService {
   const Admission& admission() const { return admission_; }
 
   // For LockKeepalive: renews (as with_table) and says whether the client's
-  // locks were dropped since it last asked.
+  // locks or open records were dropped since it last asked.
   bool renew_and_take_lost(uint64_t client_id);
 
  private:
   int64_t renew_and_expire(uint64_t client_id);  // REQUIRES: mutex_ held
+  void expire_locked(int64_t now_ms);            // REQUIRES: mutex_ held
 
   std::function<int64_t()> clock_ms_;
-  Admission admission_;  // set before handlers are registered
+  Admission admission_;      // set before handlers are registered
+  ExpiryHook expiry_hook_;   // set before handlers are registered
   uint64_t instance_;
   mutable std::mutex mutex_;
   LockTable table_;  // GUARDED_BY(mutex_)

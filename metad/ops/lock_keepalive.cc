@@ -1,5 +1,6 @@
-// LockKeepalive: renews the lease on every lock a client holds here, and tells
-// it the lease length (to pace its renewals) and whether it lost locks.
+// LockKeepalive: renews the client's lease here (its locks and its open
+// files, metad/sessions.h), and tells it the lease length (to pace its
+// renewals) and whether it lost locks or open files to an expired lease.
 #include "metad/locks/lock_ops.h"
 
 namespace combfs::metad::ops {

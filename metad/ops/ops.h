@@ -19,6 +19,7 @@ namespace combfs::metad {
 using ClusterMapSource = std::function<Result<std::shared_ptr<const ClusterMap>>()>;
 
 class Cross;
+class Sessions;
 
 struct OpsContext {
   MetaStore& store;
@@ -30,6 +31,9 @@ struct OpsContext {
   // Operations across metads (metad/cross/cross.h); null: this metad works
   // alone (entries stored elsewhere answer errors).
   Cross* cross = nullptr;
+  // Client leases (metad/sessions.h): a request that carries a client id
+  // renews its lease before it runs. Null: no leases (tests).
+  Sessions* sessions = nullptr;
 };
 
 namespace ops {

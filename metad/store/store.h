@@ -41,6 +41,7 @@
 namespace combfs::metad {
 
 class Tables;
+struct OpenCounts;
 
 inline constexpr uint32_t kMaxNameLength = 255;
 inline constexpr uint32_t kMaxSymlinkLength = 4095;
@@ -219,10 +220,33 @@ class MetaStore {
   // Counts an open of (id, client). Directories are not counted (and cannot be
   // opened for writing: META_IS_DIR).
   Result<proto::EntryInfo> open_file(EntryId id, bool for_write, uint64_t client_id);
-  // Undoes one open (counts never go below zero, so a repeated Close is
-  // harmless); has_size records the measured size. The last Close of an
-  // orphan removes it and enqueues its chunks.
+  // Undoes one open (counts never go below zero, so a repeated Close, or the
+  // Close of a client whose records close_client dropped, is harmless);
+  // has_size records the measured size. The last Close of an orphan removes
+  // it and enqueues its chunks; a Close that arrives after that answers
+  // META_NOT_FOUND (the client takes it as closed).
   Result<proto::EntryInfo> close_file(const CloseArgs& args);
+  // Drops every open record of `client_id` (its lease ran out: the client is
+  // dead or cut off) in one transaction, and finishes the orphans nobody has
+  // open any more exactly as their last Close would.
+  struct ClientClosed {
+    size_t records = 0;  // open records dropped
+    // Files it had open for writing that are left without a writer: the dead
+    // writer never recorded the size of what it wrote last (settle_size).
+    std::vector<EntryId> unsized;
+  };
+  Result<ClientClosed> close_client(uint64_t client_id);
+  // Records `measured`, the size found on the targets after the last writer
+  // of `id` died, as a writer's Close would (mtime and ctime: now), if the
+  // file still has the size and times of `seen` (read before measuring) and
+  // no writer: otherwise someone else recorded a size since, or a writer will
+  // at its Close, and nothing changes. The size only grows here (the rule of
+  // stat while the file had writers). Returns whether it was settled (also
+  // when nothing had to change); a missing file: false.
+  Result<bool> settle_size(EntryId id, const proto::Attr& seen, uint64_t measured);
+  // Every client id with an open record here (to give each a lease after a
+  // restart or a migration brought records in).
+  Result<std::vector<uint64_t>> open_clients();
   // fsync: records size (and mtime when non-zero) without closing.
   Result<proto::EntryInfo> update_size(EntryId id, uint64_t size, int64_t mtime_ns);
 
@@ -411,6 +435,9 @@ class MetaStore {
   // otherwise with their chunks queued for removal.
   Result<void> drop_link(Tables& t, Inode& child);
   Result<void> remove_inode(Tables& t, const Inode& inode);
+  // After an open record of `n` went away: an orphan that nobody has open
+  // any more is removed (chunks queued). Returns the open totals left.
+  Result<OpenCounts> release_orphan(Tables& t, const Inode& n);
   Result<void> touch_dir(Tables& t, Inode& dir);  // mtime and ctime = now
   // The mode, group and ACLs of a new entry of `mode` in `parent` (store_perms.cc).
   Result<NewPerms> new_perms(Tables& t, const Inode& parent, uint32_t mode, uint32_t gid, uint32_t umask);

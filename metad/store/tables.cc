@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS opens (
   id_hi INTEGER NOT NULL, id_lo INTEGER NOT NULL, client_id INTEGER NOT NULL,
   readers INTEGER NOT NULL, writers INTEGER NOT NULL,
   PRIMARY KEY (id_hi, id_lo, client_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS opens_by_client ON opens(client_id);
 CREATE TABLE IF NOT EXISTS removal_queue (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   id_hi INTEGER NOT NULL, id_lo INTEGER NOT NULL,
@@ -309,6 +310,21 @@ Result<void> Tables::set_open_counts(EntryId id, uint64_t client_id, OpenCounts 
       "ON CONFLICT(id_hi, id_lo, client_id) DO UPDATE SET readers = excluded.readers, writers = excluded.writers"));
   q.bind(0, id.hi).bind(1, id.lo).bind(2, client_id).bind(3, counts.readers).bind(4, counts.writers);
   return q.run();
+}
+
+Result<std::vector<std::pair<EntryId, OpenCounts>>> Tables::opened_by(uint64_t client_id) {
+  auto q = COMBFS_TRY(db_.query("SELECT id_hi, id_lo, readers, writers FROM opens WHERE client_id = ?"));
+  q.bind(0, client_id);
+  std::vector<std::pair<EntryId, OpenCounts>> out;
+  while (COMBFS_TRY(q.step())) out.emplace_back(EntryId{q.u64(0), q.u64(1)}, OpenCounts{q.u32(2), q.u32(3)});
+  return out;
+}
+
+Result<std::vector<uint64_t>> Tables::open_clients() {
+  auto q = COMBFS_TRY(db_.query("SELECT DISTINCT client_id FROM opens"));
+  std::vector<uint64_t> out;
+  while (COMBFS_TRY(q.step())) out.push_back(q.u64(0));
+  return out;
 }
 
 Result<std::optional<std::string>> Tables::get_xattr(EntryId id, const std::string& name) {

@@ -5,7 +5,7 @@
 //   inodes(id, type, mode, ..., parent, pattern, targets, orphan, parent_owner, state, state_ns)
 //   dentries(seq AUTOINCREMENT, parent, name, child, child_type, child_owner)  UNIQUE(parent, name)
 //   xattrs(id, name, value)
-//   opens(id, client_id, readers, writers)
+//   opens(id, client_id, readers, writers)  INDEX(client_id)
 //   removal_queue(seq AUTOINCREMENT, id, targets)
 //   remote_names(id, node, parent, name)  names on other metads of local non-directories
 //   journal(seq AUTOINCREMENT, record)     cross-owner operations this metad coordinates
@@ -65,6 +65,8 @@ class Tables {
   Result<OpenCounts> open_counts(EntryId id, uint64_t client_id);
   // Sets the counts of (id, client); both zero deletes the row.
   Result<void> set_open_counts(EntryId id, uint64_t client_id, OpenCounts counts);
+  Result<std::vector<std::pair<EntryId, OpenCounts>>> opened_by(uint64_t client_id);  // what client_id has open
+  Result<std::vector<uint64_t>> open_clients();  // every client id with an open record
 
   Result<std::optional<std::string>> get_xattr(EntryId id, const std::string& name);
   Result<void> put_xattr(EntryId id, const std::string& name, const std::string& value);

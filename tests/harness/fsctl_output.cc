@@ -59,6 +59,10 @@ std::optional<EntryInfo> parse_entry_info(const std::string& text) {
     if (!all_digits(id)) return std::nullopt;
     info.targets.push_back(std::stoul(id));
   }
+  if (fields.count("Open writers")) {
+    if (!all_digits(fields["Open writers"])) return std::nullopt;
+    info.open_writers = std::stoul(fields["Open writers"]);
+  }
   return info;
 }
 

@@ -18,6 +18,7 @@ namespace combfs::test {
 //   Chunk size: 1M
 //   Number of targets: 4
 //   Targets: 3 1 4 2
+//   Open writers: 0          (files with targets only)
 struct EntryInfo {
   std::string entry_id;
   std::string type;
@@ -25,8 +26,9 @@ struct EntryInfo {
   uint64_t chunk_size = 0;  // bytes
   uint32_t num_targets = 0;
   std::vector<uint32_t> targets;  // in stripe order
+  std::optional<uint32_t> open_writers;
 };
-// Fails (nullopt) unless every field above is present and well formed.
+// Fails (nullopt) unless every field above but "Open writers" is present and well formed.
 std::optional<EntryInfo> parse_entry_info(const std::string& text);
 
 // "1M", "512K", "1G" or a plain number of bytes; 0 when malformed.

@@ -21,3 +21,5 @@ set_target_properties(combfs-libcombfs-check PROPERTIES LINKER_LANGUAGE CXX C_ST
 combfs_integration_test(NAME integration_libcombfs_test SOURCES libcombfs_test.cc TIMEOUT 300 LIBS combfs_client)
 add_dependencies(integration_libcombfs_test combfs-libcombfs-check)
 combfs_integration_test(NAME integration_write_behind_test SOURCES write_behind_test.cc TIMEOUT 300)
+# Dead clients: open files of a killed mount are closed when its lease runs out.
+combfs_integration_test(NAME integration_sessions_test SOURCES sessions_test.cc TIMEOUT 300)

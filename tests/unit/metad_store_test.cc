@@ -403,6 +403,99 @@ TEST_F(StoreTest, OrphansWithoutOpensAreQueuedAtStartup) {
   EXPECT_EQ(store_->entry_count(), 1u);
 }
 
+TEST_F(StoreTest, CloseClientDropsOnlyThatClientsRecords) {
+  EntryId kept = file(kRoot, "kept", {1});
+  EntryId shared = file(kRoot, "shared", {1});
+  EntryId alone = file(kRoot, "alone", {1, 2});
+  must(store_->open_file(kept, true, 11));
+  must(store_->open_file(kept, true, 11));
+  must(store_->open_file(shared, true, 11));
+  must(store_->open_file(shared, false, 12));
+  must(store_->open_file(alone, true, 11));
+  must(store_->unlink(kRoot, "shared"));  // orphan, also open by client 12
+  must(store_->unlink(kRoot, "alone"));   // orphan, open only by the dead client 11
+  EXPECT_EQ(must(store_->open_clients()).size(), 2u);
+  EXPECT_TRUE(queue().empty());
+
+  auto closed = must(store_->close_client(11));
+  EXPECT_EQ(closed.records, 3u);  // one record per (file, client)
+  // Left without a writer, still there: the size is to be measured.
+  EXPECT_EQ(closed.unsized, (std::vector<EntryId>{kept, shared}));
+  EXPECT_EQ(attr(kept).open_writers(), 0u);
+  EXPECT_EQ(attr(kept).nlink(), 1u);
+  // The orphan only client 11 had open went the way of its last Close.
+  ASSERT_EQ(queue().size(), 1u);
+  EXPECT_EQ(queue()[0].id, alone);
+  EXPECT_EQ(queue()[0].targets, (std::vector<uint32_t>{1, 2}));
+  EXPECT_EQ(code_of(store_->get_attr(alone)), proto::META_NOT_FOUND);
+  // Client 12's record keeps its orphan.
+  EXPECT_EQ(attr(shared).nlink(), 0u);
+  EXPECT_EQ(attr(shared).open_writers(), 0u);
+  EXPECT_EQ(must(store_->open_clients()), (std::vector<uint64_t>{12}));
+  EXPECT_EQ(must(store_->close_client(11)).records, 0u);  // nothing left: harmless
+
+  // Persistent: a restart does not bring the records back.
+  reopen();
+  EXPECT_EQ(attr(kept).open_writers(), 0u);
+  EXPECT_EQ(must(store_->open_clients()), (std::vector<uint64_t>{12}));
+}
+
+TEST_F(StoreTest, LateCloseAfterCloseClientIsHarmless) {
+  EntryId kept = file(kRoot, "kept", {1});
+  EntryId gone = file(kRoot, "gone", {1});
+  must(store_->open_file(kept, true, 11));
+  must(store_->open_file(kept, true, 12));
+  must(store_->open_file(gone, true, 11));
+  must(store_->unlink(kRoot, "gone"));
+  auto closed = must(store_->close_client(11));
+  EXPECT_EQ(closed.records, 2u);
+  EXPECT_TRUE(closed.unsized.empty()) << "client 12 still writes 'kept'; 'gone' is gone";
+  ASSERT_EQ(queue().size(), 1u);
+
+  // The expired client comes back and closes its old handles: no count goes
+  // below zero or takes another client's open away, and its measured size
+  // is still recorded.
+  CloseArgs c;
+  c.id = kept;
+  c.for_write = true;
+  c.client_id = 11;
+  c.has_size = true;
+  c.size = 5000;
+  proto::Attr a = must(store_->close_file(c)).attr();
+  EXPECT_EQ(a.open_writers(), 1u);  // client 12's
+  EXPECT_EQ(a.size(), 5000u);
+  must(store_->close_file(c));
+  EXPECT_EQ(attr(kept).open_writers(), 1u);
+  c.client_id = 12;
+  EXPECT_EQ(must(store_->close_file(c)).attr().open_writers(), 0u);
+  c.client_id = 11;
+  EXPECT_EQ(must(store_->close_file(c)).attr().open_writers(), 0u);  // never below zero
+  // A file removed meanwhile: NOT_FOUND, and the queue does not change.
+  c.id = gone;
+  EXPECT_EQ(code_of(store_->close_file(c)), proto::META_NOT_FOUND);
+  EXPECT_EQ(queue().size(), 1u);
+  EXPECT_TRUE(must(store_->open_clients()).empty());
+}
+
+TEST_F(StoreTest, SettleSizeOnlyWhenNothingChangedSince) {
+  EntryId f = file(kRoot, "f", {1});
+  proto::Attr seen = attr(f);
+  EXPECT_TRUE(must(store_->settle_size(f, seen, 4096)));
+  proto::Attr a = attr(f);
+  EXPECT_EQ(a.size(), 4096u);
+  EXPECT_GT(a.mtime_ns(), seen.mtime_ns());
+  EXPECT_TRUE(must(store_->settle_size(f, a, 100)));  // never shrinks
+  EXPECT_EQ(attr(f).size(), 4096u);
+  // Someone recorded a size since the measurement: theirs stands.
+  EXPECT_FALSE(must(store_->settle_size(f, seen, 9999)));
+  EXPECT_EQ(attr(f).size(), 4096u);
+  // A writer has it open: its Close records the size.
+  must(store_->open_file(f, true, 3));
+  EXPECT_FALSE(must(store_->settle_size(f, attr(f), 9999)));
+  EXPECT_EQ(attr(f).size(), 4096u);
+  EXPECT_FALSE(must(store_->settle_size(EntryId{kNode, 4242}, seen, 1)));
+}
+
 TEST_F(StoreTest, OpenCloseCountWritersPerClient) {
   EntryId f = file(kRoot, "f");
   EXPECT_EQ(must(store_->open_file(f, true, 1)).attr().open_writers(), 1u);

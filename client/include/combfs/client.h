@@ -32,6 +32,7 @@ namespace client {
 class Cluster;
 class MetaClient;
 class DataPath;
+class LeaseKeeper;
 class Files;
 struct OpenFile;
 }  // namespace client
@@ -133,6 +134,7 @@ class Client {
   std::unique_ptr<client::Cluster> cluster_;
   std::unique_ptr<client::MetaClient> meta_;
   std::unique_ptr<client::DataPath> data_;
+  std::unique_ptr<client::LeaseKeeper> lease_;  // keeps open files open on the metads
   std::unique_ptr<client::Files> files_;
 };
 
