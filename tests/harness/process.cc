@@ -24,8 +24,24 @@ std::vector<char*> to_argv(const std::vector<std::string>& args) {
   return argv;
 }
 
+// The test's environment with `changes` applied (see EnvChanges); built before
+// fork, since the child may only make async-signal-safe calls.
+std::vector<std::string> child_environment(const EnvChanges& changes) {
+  auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
+  std::vector<std::string> result;
+  for (char** e = environ; *e; ++e) {
+    std::string entry = *e;
+    bool changed = std::any_of(changes.begin(), changes.end(),
+                               [&](const std::string& c) { return name_of(c) == name_of(entry); });
+    if (!changed) result.push_back(entry);
+  }
+  for (const auto& c : changes)
+    if (c.find('=') != std::string::npos) result.push_back(c);
+  return result;
+}
+
 // Runs in the forked child before exec: only async-signal-safe calls.
-[[noreturn]] void exec_child(pid_t parent, char* const* argv, int out_fd, int err_fd) {
+[[noreturn]] void exec_child(pid_t parent, char* const* argv, int out_fd, int err_fd, char* const* envp = environ) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
   int null_fd = open("/dev/null", O_RDONLY);
@@ -38,7 +54,7 @@ std::vector<char*> to_argv(const std::vector<std::string>& args) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
-  execvp(argv[0], argv);
+  execvpe(argv[0], argv, envp);
   const char* msg = "exec failed: ";
   (void)!write(2, msg, strlen(msg));
   (void)!write(2, argv[0], strlen(argv[0]));
@@ -61,16 +77,19 @@ int exit_code_of(int status) {
   return -1;
 }
 
-pid_t spawn(const std::vector<std::string>& args, const std::string& output_file, std::string* error) {
+pid_t spawn(const std::vector<std::string>& args, const std::string& output_file, std::string* error,
+            const EnvChanges& env) {
   int fd = open(output_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) {
     *error = "cannot open " + output_file + ": " + strerror(errno);
     return -1;
   }
   auto argv = to_argv(args);
+  auto environment = child_environment(env);
+  auto envp = to_argv(environment);
   pid_t parent = getpid();
   pid_t pid = fork();
-  if (pid == 0) exec_child(parent, argv.data(), fd, fd);
+  if (pid == 0) exec_child(parent, argv.data(), fd, fd, envp.data());
   int saved = errno;
   close(fd);
   if (pid < 0) *error = std::string("fork failed: ") + strerror(saved);

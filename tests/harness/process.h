@@ -21,9 +21,15 @@ struct CommandResult {
   std::string describe() const;
 };
 
+// Environment changes for a child: NAME=VALUE entries replace or add that
+// variable; a bare NAME removes it. The rest of the test's environment is kept.
+using EnvChanges = std::vector<std::string>;
+
 // Starts argv[0] (a path) with stdin from /dev/null and stdout+stderr appended to
-// `output_file`. Returns the pid, or -1 with `error` set.
-pid_t spawn(const std::vector<std::string>& argv, const std::string& output_file, std::string* error);
+// `output_file`, in the test's environment with `env` applied. Returns the pid,
+// or -1 with `error` set.
+pid_t spawn(const std::vector<std::string>& argv, const std::string& output_file, std::string* error,
+            const EnvChanges& env = {});
 
 // Runs argv to completion, capturing stdout and stderr. A command still running
 // after `timeout` is killed (timed_out = true).

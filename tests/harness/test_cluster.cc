@@ -207,6 +207,7 @@ void TestCluster::add_daemon(const std::string& name, std::vector<std::string> a
   p.output = dir_ + "/logs/" + name + ".out";
   p.port_file = dir_ + "/run/" + name + ".port";
   p.argv.insert(p.argv.end(), {"--port-file", p.port_file, "--log-file", p.log});
+  if (options_.power_loss_model) p.env.push_back("COMBFS_POWERLOSS_DIR=" + dir_ + "/powerloss/" + name);
   procs_.push_back(std::move(p));
 }
 
@@ -220,7 +221,7 @@ AssertionResult TestCluster::start_daemon(const std::string& name, std::vector<s
 AssertionResult TestCluster::launch(Proc& p) {
   if (!p.port_file.empty()) unlink(p.port_file.c_str());
   std::string error;
-  p.pid = spawn(p.argv, p.output, &error);
+  p.pid = spawn(p.argv, p.output, &error, p.env);
   if (p.pid < 0) return AssertionFailure() << "cannot start " << p.name << ": " << error;
   return AssertionSuccess();
 }
@@ -433,6 +434,43 @@ AssertionResult TestCluster::wait_listening(const std::string& name) {
       return AssertionFailure() << name << " does not accept connections on port " << p->port << ".";
     std::this_thread::sleep_for(kPoll);
   }
+}
+
+bool TestCluster::set_env(const std::string& name, const std::string& variable, const std::string& value) {
+  if (!unset_env(name, variable)) return false;
+  find(name)->env.push_back(variable + "=" + value);
+  return true;
+}
+
+bool TestCluster::unset_env(const std::string& name, const std::string& variable) {
+  Proc* p = find(name);
+  if (!p) return false;
+  std::erase_if(p->env, [&](const std::string& e) { return e.substr(0, e.find('=')) == variable; });
+  return true;
+}
+
+std::string TestCluster::powerloss_dir(const std::string& name) const {
+  return options_.power_loss_model && find(name) ? dir_ + "/powerloss/" + name : "";
+}
+
+void TestCluster::kill_all() {
+  for (auto& p : procs_) {
+    if (p.pid <= 0) continue;
+    kill(p.pid, SIGKILL);
+    waitpid(p.pid, nullptr, 0);
+    p.pid = -1;
+  }
+  std::vector<std::string> mounts;
+  for (const auto& m : mount_points())
+    if (m.starts_with(dir_ + "/")) mounts.push_back(m);
+  for (const auto& m : mounts) unmount(m);
+}
+
+AssertionResult TestCluster::restart_all() {
+  for (const auto& name : daemon_names())
+    if (auto r = restart_daemon(name); !r) return r;
+  if (!options_.mount) return AssertionSuccess();
+  return mount_client(mountpoint_, options_.client_options);
 }
 
 std::string TestCluster::log_file(const std::string& name) const {

@@ -38,6 +38,9 @@ struct ClusterOptions {
   bool mount = true;           // mount the client at mountpoint()
   std::string client_options{};  // extra -o options for the client, e.g. "attr_timeout=0"
   std::chrono::seconds startup_timeout{30};  // per daemon / mount
+  // Every daemon stores through the power-loss model (common/env/power_loss.h)
+  // with its own directory, powerloss_dir(name); see tests/harness/power_loss.h.
+  bool power_loss_model = false;
 };
 
 class TestCluster {
@@ -104,6 +107,18 @@ class TestCluster {
   // ready yet: a stored daemon listens before it has registered).
   testing::AssertionResult wait_listening(const std::string& name);
 
+  // Sets or removes an environment variable of a daemon for its next (re)start.
+  bool set_env(const std::string& name, const std::string& variable, const std::string& value);
+  bool unset_env(const std::string& name, const std::string& variable);
+  // The daemon's COMBFS_POWERLOSS_DIR when options.power_loss_model is set, else "".
+  std::string powerloss_dir(const std::string& name) const;
+  // SIGKILL for every process of the cluster, clients too, and the dead mounts
+  // unmounted: what a node crash or a power cut leaves.
+  void kill_all();
+  // Starts every daemon again in the order of start(), each once the one before
+  // is ready, and mounts the main client again.
+  testing::AssertionResult restart_all();
+
   std::string log_file(const std::string& name) const;
   std::string log_text(const std::string& name) const;
   // Polls the daemon's log until it contains `needle`.
@@ -121,6 +136,7 @@ class TestCluster {
     std::string log{};        // --log-file
     std::string output{};     // stdout and stderr
     std::string port_file{};  // empty for clients
+    EnvChanges env{};
     uint16_t port = 0;
     pid_t pid = -1;
   };

@@ -4,24 +4,8 @@
 include(${CMAKE_CURRENT_LIST_DIR}/harness.cmake)
 
 # combfs_posix_test(NAME <name> SOURCES <files...> TIMEOUT <seconds> [LIBS <libs...>] [RUN_SERIAL])
-# RUN_SERIAL: a long test whose time bound must not depend on what runs beside it.
 function(combfs_posix_test)
-  cmake_parse_arguments(ARG "RUN_SERIAL" "NAME;TIMEOUT" "SOURCES;LIBS" ${ARGN})
-  set(serial FALSE)
-  if(ARG_RUN_SERIAL)
-    set(serial TRUE)
-  endif()
-  add_executable(${ARG_NAME} ${ARG_SOURCES})
-  target_link_libraries(${ARG_NAME} PRIVATE combfs_test_harness GTest::gtest_main ${ARG_LIBS})
-  foreach(program ${COMBFS_CLUSTER_PROGRAMS})
-    if(TARGET ${program})
-      add_dependencies(${ARG_NAME} ${program})
-    endif()
-  endforeach()
-  gtest_discover_tests(${ARG_NAME}
-    TEST_PREFIX "integration."
-    DISCOVERY_TIMEOUT 30
-    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "integration\\;posix" RUN_SERIAL ${serial})
+  combfs_integration_test(${ARGN} LABELS posix)
 endfunction()
 
 combfs_posix_test(NAME integration_locks_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/locks_test.cc TIMEOUT 120)
