@@ -79,6 +79,7 @@ Result<std::shared_ptr<const ClusterMap>> MgmtClient::refresh(bool force) {
   fresh->root_owner = resp->root_owner();
   for (auto& n : resp->nodes()) fresh->nodes[n.id()] = n;
   for (auto& t : resp->targets()) fresh->targets[t.id()] = t;
+  for (auto& g : resp->mirror_groups()) fresh->mirror_groups[g.id()] = g;
   std::lock_guard lock(mutex_);
   if (!map_ || map_->version <= fresh->version) map_ = fresh;
   return map_;

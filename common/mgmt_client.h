@@ -24,6 +24,7 @@ struct ClusterMap {
   uint64_t version = 0;
   std::map<uint32_t, proto::NodeInfo> nodes;
   std::map<uint32_t, proto::TargetInfo> targets;
+  std::map<uint32_t, proto::MirrorGroupInfo> mirror_groups;
   uint32_t root_owner = 0;
 
   std::optional<rpc::Endpoint> node_endpoint(uint32_t node_id) const;

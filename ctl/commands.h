@@ -24,5 +24,7 @@ Command add_migrate(CLI::App& app, const GlobalOptions& g);
 Command add_listmigrations(CLI::App& app, const GlobalOptions& g);
 Command add_mkdir(CLI::App& app, const GlobalOptions& g);
 Command add_sethash(CLI::App& app, const GlobalOptions& g);
+Command add_addmirrorgroup(CLI::App& app, const GlobalOptions& g);
+Command add_listmirrorgroups(CLI::App& app, const GlobalOptions& g);
 
 }  // namespace combfs::ctl

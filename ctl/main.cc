@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
                  "the cluster's shared secret file (default: the mount's, else /etc/combfs/secret)");
   std::vector<Command> commands{add_setpattern(app, g), add_getentryinfo(app, g), add_listnodes(app, g),
                                 add_listtargets(app, g), add_fsck(app, g),
-                                add_migrate(app, g), add_listmigrations(app, g), add_mkdir(app, g), add_sethash(app, g)};
+                                add_migrate(app, g), add_listmigrations(app, g), add_mkdir(app, g), add_sethash(app, g),
+                                add_addmirrorgroup(app, g), add_listmirrorgroups(app, g)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -29,6 +29,7 @@ void MgmtdService::register_ops(rpc::Dispatcher& dispatcher) {
   add_heartbeat(dispatcher, *registry_);
   add_get_maps(dispatcher, *registry_);
   add_stat_fs(dispatcher, *registry_);
+  add_add_mirror_group(dispatcher, *registry_);
   add_ping(dispatcher);
 }
 

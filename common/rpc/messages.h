@@ -35,6 +35,7 @@ struct MessageTraits;  // id and Response of each request type
   X(Heartbeat, 201)        \
   X(GetMaps, 202)          \
   X(StatFs, 203)           \
+  X(AddMirrorGroup, 204)   \
   X(Lookup, 300)           \
   X(GetAttr, 301)          \
   X(SetAttr, 302)          \

@@ -11,6 +11,7 @@ void add_register_node(rpc::Dispatcher& dispatcher, Registry& registry);
 void add_heartbeat(rpc::Dispatcher& dispatcher, Registry& registry);
 void add_get_maps(rpc::Dispatcher& dispatcher, Registry& registry);
 void add_stat_fs(rpc::Dispatcher& dispatcher, Registry& registry);
+void add_add_mirror_group(rpc::Dispatcher& dispatcher, Registry& registry);
 void add_ping(rpc::Dispatcher& dispatcher);
 
 }  // namespace combfs::mgmtd

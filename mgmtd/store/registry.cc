@@ -39,6 +39,13 @@ CREATE TABLE targets (
   pool_id     INTEGER NOT NULL DEFAULT 0
 );
 )sql",
+    R"sql(
+CREATE TABLE mirror_groups (
+  id        INTEGER PRIMARY KEY,
+  primary_target   INTEGER NOT NULL UNIQUE REFERENCES targets(id),
+  secondary_target INTEGER NOT NULL UNIQUE REFERENCES targets(id)
+);
+)sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
@@ -151,8 +158,9 @@ Result<void> Registry::load() {
     target_by_uuid_[t.uuid()] = t.id();
     targets_[t.id()] = std::move(t);
   }
-  spdlog::info("mgmtd database '{}': {} nodes, {} targets, root owner {}, maps version {}", db_->path(), nodes_.size(),
-               targets_.size(), root_owner_, version_);
+  COMBFS_CHECK(load_mirror_groups());
+  spdlog::info("mgmtd database '{}': {} nodes, {} targets, {} mirror groups, root owner {}, maps version {}",
+               db_->path(), nodes_.size(), targets_.size(), groups_.size(), root_owner_, version_);
   return {};
 }
 
@@ -386,6 +394,7 @@ proto::GetMapsResponse Registry::get_maps(uint64_t known_version) const {
   }
   for (auto& [id, node] : nodes_) *resp.add_nodes() = node.info;
   for (auto& [id, t] : targets_) *resp.add_targets() = t;
+  for (auto& [id, g] : groups_) *resp.add_mirror_groups() = g;
   resp.set_root_owner(root_owner_);
   return resp;
 }

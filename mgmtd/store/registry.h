@@ -3,7 +3,7 @@
 //
 // Persistent (survives restart): node ids by node uuid, target ids by target
 // uuid, node addresses, target paths and last known capacities, root_owner,
-// the maps version and the id counters. Ids are never reused.
+// mirror groups, the maps version and the id counters. Ids are never reused.
 // In memory only: heartbeat times, reachability, metad entry counts.
 //
 // The maps version changes whenever anything a map reader sees changes,
@@ -49,6 +49,12 @@ class Registry {
   // again, e.g. after mgmtd lost its database).
   Result<uint64_t> heartbeat(const proto::HeartbeatRequest& req);
 
+  // Adds mirror groups (mirror_groups.cc): the two given targets, or with
+  // `automatic` every target not yet in a group, paired by buddy::pair_targets.
+  // Errors: INVALID_ARGUMENT (unknown target, same node, already in a group,
+  // group id taken), each saying what to do instead; IO_ERROR.
+  Result<proto::AddMirrorGroupResponse> add_mirror_groups(const proto::AddMirrorGroupRequest& req);
+
   // unchanged=true when known_version is current, else the full maps.
   proto::GetMapsResponse get_maps(uint64_t known_version) const;
 
@@ -75,6 +81,10 @@ class Registry {
 
   Result<void> migrate();
   Result<void> load();
+  Result<void> load_mirror_groups();
+  // Why `primary` and `secondary` cannot form a new group, or OK.
+  Status check_new_group(uint32_t primary, uint32_t secondary) const;
+  Result<void> store_mirror_groups(const std::vector<proto::MirrorGroupInfo>& groups, uint32_t next_group_id);
   Result<int64_t> get_setting(const std::string& key, int64_t fallback);
   Result<void> put_setting(const std::string& key, int64_t value);
   // Writes the new version inside the caller's transaction.
@@ -96,6 +106,9 @@ class Registry {
   std::map<std::string, uint32_t> node_by_uuid_;  // GUARDED_BY(mutex_)
   std::map<uint32_t, proto::TargetInfo> targets_;  // GUARDED_BY(mutex_)
   std::map<std::string, uint32_t> target_by_uuid_;  // GUARDED_BY(mutex_)
+  uint32_t next_group_id_ = 1;                      // GUARDED_BY(mutex_)
+  std::map<uint32_t, proto::MirrorGroupInfo> groups_;  // GUARDED_BY(mutex_)
+  std::map<uint32_t, uint32_t> group_of_target_;       // GUARDED_BY(mutex_)
 };
 
 }  // namespace combfs::mgmtd

@@ -1,6 +1,6 @@
 // mgmtd's registry against a real SQLite file in a temp directory, with a
 // manual clock: id stability across reopen, root owner, version bumps and
-// reachability transitions.
+// reachability transitions, mirror groups.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -316,6 +316,75 @@ TEST_F(RegistryTest, RejectsBadRegistrations) {
 TEST_F(RegistryTest, DatabaseIsWalMode) {
   must_register(storage("s1", {"t1"}));
   EXPECT_TRUE(std::filesystem::exists(dir_ / "mgmtd.db-wal"));
+}
+
+proto::AddMirrorGroupRequest group_of(uint32_t primary, uint32_t secondary, uint32_t id = 0) {
+  proto::AddMirrorGroupRequest req;
+  req.set_primary(primary);
+  req.set_secondary(secondary);
+  req.set_group_id(id);
+  return req;
+}
+
+TEST_F(RegistryTest, MirrorGroupsPairTargetsOfTwoNodesAndPersist) {
+  must_register(storage("s1", {"t1", "t2"}));        // targets 1, 2 on node 1
+  must_register(storage("s2", {"t3", "t4"}, 8004));  // targets 3, 4 on node 2
+  uint64_t before = reg_->version();
+  auto added = reg_->add_mirror_groups(group_of(1, 3));
+  ASSERT_TRUE(added) << added.error().to_string();
+  ASSERT_EQ(added->added_size(), 1);
+  EXPECT_EQ(added->added(0).id(), 1u);
+  EXPECT_GT(reg_->version(), before) << "readers must see the new group";
+
+  // Refused, each with a reason: same node, a target already in a group,
+  // unknown target, a target with itself, a taken group id.
+  for (auto [req, why] : std::vector<std::pair<proto::AddMirrorGroupRequest, std::string>>{
+           {group_of(2, 2), "its own buddy"},
+           {group_of(1, 4), "already in mirror group 1"},
+           {group_of(9, 4), "no target 9"},
+           {group_of(2, 4, 1), "mirror group 1 exists"}}) {
+    auto r = reg_->add_mirror_groups(req);
+    ASSERT_FALSE(r) << why;
+    EXPECT_EQ(r.error().code(), proto::INVALID_ARGUMENT);
+    EXPECT_NE(r.error().message().find(why), std::string::npos) << r.error().message();
+  }
+  must_register(storage("s1", {"t1", "t2", "t5"}));  // target 5 on node 1 too
+  auto same_node = reg_->add_mirror_groups(group_of(2, 5));
+  ASSERT_FALSE(same_node);
+  EXPECT_NE(same_node.error().message().find("both on node 1"), std::string::npos) << same_node.error().message();
+
+  ASSERT_TRUE(reg_->add_mirror_groups(group_of(4, 2, 7)));
+  reopen();
+  auto maps = reg_->get_maps(0);
+  ASSERT_EQ(maps.mirror_groups_size(), 2);
+  EXPECT_EQ(maps.mirror_groups(0).primary(), 1u);
+  EXPECT_EQ(maps.mirror_groups(0).secondary(), 3u);
+  EXPECT_EQ(maps.mirror_groups(1).id(), 7u);
+  EXPECT_EQ(maps.mirror_groups(1).primary(), 4u);
+  auto next = reg_->add_mirror_groups([] {
+    proto::AddMirrorGroupRequest req;
+    req.set_automatic(true);
+    return req;
+  }());
+  ASSERT_TRUE(next) << next.error().to_string();
+  EXPECT_EQ(next->added_size(), 0) << "target 5 has no buddy on another node";
+  EXPECT_EQ(std::vector<uint32_t>(next->unpaired().begin(), next->unpaired().end()), std::vector<uint32_t>{5});
+}
+
+TEST_F(RegistryTest, AutomaticMirrorGroupsPairEveryUnpairedTarget) {
+  must_register(storage("s1", {"t1", "t2"}));
+  must_register(storage("s2", {"t3", "t4"}, 8004));
+  proto::AddMirrorGroupRequest req;
+  req.set_automatic(true);
+  auto r = reg_->add_mirror_groups(req);
+  ASSERT_TRUE(r) << r.error().to_string();
+  ASSERT_EQ(r->added_size(), 2);
+  EXPECT_EQ(r->unpaired_size(), 0);
+  for (const auto& g : r->added()) EXPECT_NE(target(g.primary()).node_id(), target(g.secondary()).node_id());
+  EXPECT_NE(target(r->added(0).primary()).node_id(), target(r->added(1).primary()).node_id())
+      << "one primary per node";
+  req.set_primary(1);
+  EXPECT_FALSE(reg_->add_mirror_groups(req)) << "--automatic with targets given";
 }
 
 }  // namespace
