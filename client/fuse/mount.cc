@@ -130,6 +130,7 @@ int run_mount(const MountOptions& o) {
   }
 
   std::string opts = fmt::format("default_permissions,fsname=combfs,subtype=combfs,max_read={}", kMaxRead);
+  if (allows_other_users(o, geteuid())) opts += ",allow_other";
   for (const auto& extra : o.fuse_options) opts += "," + extra;
   std::vector<std::string> args{o.program, "-o", opts};
   if (o.debug) args.push_back("-d");

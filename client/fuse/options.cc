@@ -54,6 +54,9 @@ Result<void> apply_option(MountOptions& o, const std::string& opt) {
   } else if (key == "no_write_behind") {
     if (has_value) return error(proto::INVALID_ARGUMENT, fmt::format("-o {} takes no value", key));
     o.write_behind = false;
+  } else if (key == "allow_other" || key == "owner_only") {
+    if (has_value) return error(proto::INVALID_ARGUMENT, fmt::format("-o {} takes no value", key));
+    o.other_users = key == "allow_other" ? OtherUsers::kAllowed : OtherUsers::kOwnerOnly;
   } else if (key == "parallel_writes") {
     COMBFS_CHECK(need_value());
     if (value == "off")
@@ -116,12 +119,25 @@ std::string mount_usage(const std::string& program) {
       "                         (default: they go behind; close and fsync wait and report errors)\n"
       "  -o log_file=FILE, log_level=LEVEL   same as --log-file / --log-level\n"
       "  -o max_threads=N, max_idle_threads=N   FUSE worker threads (default 64 / 16)\n"
-      "  -o allow_other, ro, ...   passed to FUSE / the kernel\n"
+      "  -o owner_only          only the user who mounted may use the mount (default when root\n"
+      "                         mounts: every user, permissions checked as on any file system)\n"
+      "  -o allow_other         every user, also when a non-root user mounts (needs\n"
+      "                         user_allow_other in /etc/fuse.conf)\n"
+      "  -o ro, ...             passed to FUSE / the kernel\n"
       "  -f                     stay in the foreground\n"
       "  -d                     foreground with FUSE request trace\n"
       "  --log-file FILE        log here (default: stderr with -f, syslog otherwise)\n"
       "  --log-level LEVEL      trace, debug, info, warn (default), error\n",
       program, kDefaultSecretFile);
+}
+
+bool allows_other_users(const MountOptions& o, unsigned euid) {
+  switch (o.other_users) {
+    case OtherUsers::kAllowed: return true;
+    case OtherUsers::kOwnerOnly: return false;
+    case OtherUsers::kAuto: return euid == 0;
+  }
+  return false;
 }
 
 Result<MountOptions> parse_mount_args(int argc, const char* const* argv) {

@@ -6,7 +6,8 @@
 //
 // Our own -o options: secret=FILE, attr_timeout=S, entry_timeout=S,
 // log_file=FILE, log_level=LEVEL, max_threads=N, max_idle_threads=N,
-// parallel_writes=off|wronly|shared (no_parallel_writes = off), no_write_behind.
+// parallel_writes=off|wronly|shared (no_parallel_writes = off), no_write_behind,
+// allow_other, owner_only.
 // fstab-only options (defaults, auto, noauto, user, users, nouser, nofail,
 // _netdev, comment=..., x-...) are dropped; everything else goes to libfuse.
 #pragma once
@@ -27,6 +28,14 @@ enum class ParallelWrites {
   kShared,     // also O_RDWR opens of a file that has other writers (those cannot mmap MAP_SHARED)
 };
 
+// Who may use the mount besides the user who mounted it (FUSE's allow_other).
+// The kernel still checks every permission (default_permissions).
+enum class OtherUsers {
+  kAuto,       // everyone when root mounts (a cluster mount is for all users, as mfsmount does), else the owner
+  kAllowed,    // -o allow_other
+  kOwnerOnly,  // -o owner_only
+};
+
 struct MountOptions {
   std::string program = "combfs-client";
   std::string mgmtd;       // HOST[:PORT] as given
@@ -42,6 +51,7 @@ struct MountOptions {
   unsigned max_idle_threads = 16;
   ParallelWrites parallel_writes = ParallelWrites::kWriteOnly;
   bool write_behind = true;  // page-cache writes answered before they reach the targets
+  OtherUsers other_users = OtherUsers::kAuto;
   std::vector<std::string> fuse_options;  // passed to libfuse with -o
   bool help = false;
 };
@@ -51,5 +61,8 @@ struct MountOptions {
 Result<MountOptions> parse_mount_args(int argc, const char* const* argv);
 
 std::string mount_usage(const std::string& program);
+
+// Whether the mount gets FUSE's allow_other when the mounting user is `euid`.
+bool allows_other_users(const MountOptions& o, unsigned euid);
 
 }  // namespace combfs::fuse

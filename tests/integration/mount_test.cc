@@ -1,6 +1,9 @@
 // Mounting the way mount(8) does it for an /etc/fstab line
 //   127.0.0.1:8008 /mnt/combfs combfs secret=/etc/combfs/secret,_netdev 0 0
-// i.e. `mount.combfs SPEC DIR -o OPTIONS`, and unmounting again.
+// i.e. `mount.combfs SPEC DIR -o OPTIONS`, and unmounting again; who may use a mount.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -44,6 +47,35 @@ TEST(MountTest, MountHelperTakesFstabOptions) {
 
   ASSERT_TRUE(cluster.unmount(mnt));
   EXPECT_FALSE(TestCluster::is_mountpoint(mnt));
+}
+
+// A cluster file system that root mounts on a compute node is for every user
+// (as mfsmount does): `nobody` works in a directory it may write, and the
+// kernel still refuses what the permissions refuse. -o owner_only keeps
+// other users out.
+TEST(MountTest, EveryUserMayUseARootMountUnlessOwnerOnly) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root: the test mounts as root and acts as nobody";
+  TestCluster cluster;
+  ASSERT_TRUE(cluster.start({.storage_daemons = 1, .targets_per_daemon = 1}));
+  ASSERT_EQ(chmod(cluster.dir().c_str(), 0755), 0);  // nobody must reach the mount points
+  std::string shared = cluster.mountpoint() + "/shared";
+  ASSERT_EQ(mkdir(shared.c_str(), 0777), 0);
+  ASSERT_EQ(chmod(shared.c_str(), 0777), 0);
+  auto as_nobody = [](const std::string& script) {
+    return run_command({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-c", script});
+  };
+  auto wrote = as_nobody("echo from-nobody > " + shared + "/f && cat " + shared + "/f");
+  EXPECT_EQ(wrote.exit_code, 0) << wrote.describe();
+  EXPECT_EQ(wrote.out, "from-nobody\n");
+  auto refused = as_nobody("echo no > " + cluster.mountpoint() + "/in-root");
+  EXPECT_NE(refused.exit_code, 0) << "the root directory (0755, root's) is not nobody's to write";
+  EXPECT_NE(refused.err.find("Permission denied"), std::string::npos) << refused.describe();
+
+  std::string private_mnt = cluster.make_dir("owner-only");
+  ASSERT_TRUE(cluster.mount_client(private_mnt, "owner_only"));
+  auto kept_out = as_nobody("ls " + private_mnt + "/shared");
+  EXPECT_NE(kept_out.exit_code, 0) << kept_out.describe();
+  EXPECT_NE(kept_out.err.find("Permission denied"), std::string::npos) << kept_out.describe();
 }
 
 TEST(MountTest, BadOptionIsReported) {

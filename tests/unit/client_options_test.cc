@@ -55,6 +55,21 @@ TEST(MountOptions, ParallelWritesPolicy) {
   EXPECT_NE(bad.error().message().find("off, wronly or shared"), std::string::npos) << bad.error().message();
 }
 
+TEST(MountOptions, EveryUserMayUseARootMountUnlessOwnerOnly) {
+  auto o = parse({"combfs-client", "h", "/m"});
+  ASSERT_TRUE(o) << o.error().to_string();
+  EXPECT_TRUE(allows_other_users(*o, 0)) << "root mounts for every user";
+  EXPECT_FALSE(allows_other_users(*o, 1000)) << "a user's own mount needs user_allow_other to share";
+  auto owner = parse({"combfs-client", "h", "/m", "-o", "owner_only"});
+  ASSERT_TRUE(owner) << owner.error().to_string();
+  EXPECT_FALSE(allows_other_users(*owner, 0));
+  auto shared = parse({"combfs-client", "h", "/m", "-o", "allow_other"});
+  ASSERT_TRUE(shared) << shared.error().to_string();
+  EXPECT_TRUE(allows_other_users(*shared, 1000));
+  EXPECT_TRUE(shared->fuse_options.empty()) << "added once, by the client";
+  EXPECT_FALSE(parse({"combfs-client", "h", "/m", "-o", "owner_only=1"})) << "takes no value";
+}
+
 TEST(MountOptions, OwnOptionsAreTakenAndTheRestGoesToFuse) {
   auto o = parse({"combfs-client", "h", "/m", "-o", "secret=/s,attr_timeout=0.5,allow_other,entry_timeout=2,ro", "-f",
                   "--log-level", "debug", "--log-file=/tmp/l"});
@@ -62,7 +77,8 @@ TEST(MountOptions, OwnOptionsAreTakenAndTheRestGoesToFuse) {
   EXPECT_EQ(o->secret_file, "/s");
   EXPECT_DOUBLE_EQ(o->attr_timeout, 0.5);
   EXPECT_DOUBLE_EQ(o->entry_timeout, 2.0);
-  EXPECT_EQ(o->fuse_options, (std::vector<std::string>{"allow_other", "ro"}));
+  EXPECT_EQ(o->fuse_options, (std::vector<std::string>{"ro"}));
+  EXPECT_EQ(o->other_users, OtherUsers::kAllowed);
   EXPECT_TRUE(o->foreground);
   EXPECT_EQ(o->log_level, "debug");
   EXPECT_EQ(o->log_file, "/tmp/l");
