@@ -23,3 +23,5 @@ add_dependencies(integration_libcombfs_test combfs-libcombfs-check)
 combfs_integration_test(NAME integration_write_behind_test SOURCES write_behind_test.cc TIMEOUT 300)
 # Dead clients: open files of a killed mount are closed when its lease runs out.
 combfs_integration_test(NAME integration_sessions_test SOURCES sessions_test.cc TIMEOUT 300)
+# End-to-end checksums and the missing-chunk rule (docs/mirroring.md).
+combfs_integration_test(NAME integration_checksum_test SOURCES checksum_test.cc TIMEOUT 300)
