@@ -48,6 +48,7 @@ class BlockCrcs {
   Result<void> truncate(uint64_t blocks);
 
   Result<void> sync() { return file_->sync(); }
+  int fd() const { return file_->fd(); }
   const std::string& path() const { return file_->path(); }
 
  private:
