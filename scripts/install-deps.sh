@@ -12,6 +12,7 @@ packages=(
   libgtest-dev libgmock-dev
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libssl-dev
+  libisal-dev
   libibverbs-dev librdmacm-dev
   iproute2 procps psmisc attr acl
   openmpi-bin libopenmpi-dev

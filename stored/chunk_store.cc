@@ -9,17 +9,10 @@
 #include <cerrno>
 #include <cstring>
 
-namespace combfs::stored {
+#include "common/env/fd_io.h"
+#include "stored/chunk_file.h"
 
-struct ChunkStore::File {
-  explicit File(std::unique_ptr<env::File> file) : file(std::move(file)), fd(this->file->fd()) {}
-  const std::unique_ptr<env::File> file;
-  const int fd;  // for reads
-  // Whether the directory entries leading to this file are known durable.
-  // False for every freshly opened descriptor: we cannot tell whether an
-  // earlier descriptor (since evicted) created the file without syncing them.
-  std::atomic<bool> dirs_synced{false};
-};
+namespace combfs::stored {
 
 namespace {
 
@@ -44,7 +37,7 @@ size_t ChunkStore::cached_files() const {
   return cache_.size();
 }
 
-Result<std::shared_ptr<ChunkStore::File>> ChunkStore::acquire(const Target& target, const EntryId& file, bool create) {
+Result<std::shared_ptr<ChunkFile>> ChunkStore::acquire(const Target& target, const EntryId& file, bool create) {
   const std::string path = target.chunk_path(file);
   {
     std::lock_guard lock(mutex_);
@@ -71,8 +64,10 @@ Result<std::shared_ptr<ChunkStore::File>> ChunkStore::acquire(const Target& targ
     opened_file = env_.open(path, create);
   }
   if (!opened_file) return std::unexpected(opened_file.error());
-  if (!*opened_file) return std::shared_ptr<File>();  // missing and !create
-  auto opened = std::make_shared<File>(std::move(*opened_file));
+  if (!*opened_file) return std::shared_ptr<ChunkFile>();  // missing and !create
+  auto crcs = COMBFS_TRY(open_sidecar(**opened_file));
+  auto& data_lock = data_locks_[std::hash<std::string>()(path) % data_locks_.size()];
+  auto opened = std::make_shared<ChunkFile>(std::move(*opened_file), std::move(crcs), data_lock);
 
   std::lock_guard lock(mutex_);
   lru_.push_front(path);
@@ -85,51 +80,30 @@ Result<std::shared_ptr<ChunkStore::File>> ChunkStore::acquire(const Target& targ
   return opened;
 }
 
-Result<void> ChunkStore::write(const Target& target, const EntryId& file, uint64_t offset, std::span<const char> data) {
-  auto f = COMBFS_TRY(acquire(target, file, true));
-  return f->file->write_at(offset, data);
-}
-
-Result<size_t> ChunkStore::read(const Target& target, const EntryId& file, uint64_t offset, std::span<char> out) {
-  auto f = COMBFS_TRY(acquire(target, file, false));
-  if (!f) return size_t{0};
-  size_t done = 0;
-  while (done < out.size()) {
-    ssize_t n = ::pread(f->fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return std::unexpected(errno_status(
-          errno, fmt::format("pread of {} bytes from '{}' at offset {}", out.size() - done, target.chunk_path(file),
-                             offset + done)));
-    }
-    if (n == 0) break;  // end of the chunk file
-    done += static_cast<size_t>(n);
-  }
-  return done;
-}
-
-Result<ChunkStore::Region> ChunkStore::region(const Target& target, const EntryId& file, uint64_t offset,
-                                              size_t length) {
-  auto f = COMBFS_TRY(acquire(target, file, false));
-  if (!f) return Region{};
-  struct stat st;
-  if (::fstat(f->fd, &st) != 0)
-    return std::unexpected(errno_status(errno, fmt::format("fstat '{}'", target.chunk_path(file))));
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
-  const size_t n = size > offset ? static_cast<size_t>(std::min<uint64_t>(length, size - offset)) : 0;
-  return Region{f->fd, n, f};
-}
-
-Result<void> ChunkStore::truncate(const Target& target, const EntryId& file, uint64_t size) {
-  auto f = COMBFS_TRY(acquire(target, file, size > 0));
-  if (!f) return {};  // missing and size 0: already so
-  return f->file->truncate(size);
+Result<std::unique_ptr<BlockCrcs>> ChunkStore::open_sidecar(env::File& chunk) {
+  const std::string path = BlockCrcs::path_for(chunk.path());
+  auto existing = COMBFS_TRY(env_.open(path, false));
+  if (existing) return std::make_unique<BlockCrcs>(std::move(existing));
+  // No sidecar: an empty chunk file (new, or cut to 0) starts one; one that
+  // holds data was written before checksums existed and stays unverified.
+  if (COMBFS_TRY(env::file_size(chunk.fd(), chunk.path())) > 0) return std::unique_ptr<BlockCrcs>();
+  return std::make_unique<BlockCrcs>(COMBFS_TRY(env_.open(path, true)));
 }
 
 Result<void> ChunkStore::fsync(const Target& target, const EntryId& file) {
   auto f = COMBFS_TRY(acquire(target, file, false));
   if (!f) return {};
+  if (f->crcs) {
+    // Write the sidecar's pages out first, so that the data file's fsync
+    // commits their block allocations in the same journal transaction and
+    // the sidecar's own fsync below finds nothing left to flush. A hint only
+    // (durability comes from the two syncs); without it the second fsync
+    // doubled the cost of every FsyncChunk and TruncateChunk
+    // (docs/performance.md, "The cost of end-to-end checksums").
+    ::sync_file_range(f->crcs->fd(), 0, 0, SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+  }
   COMBFS_CHECK(f->file->sync());
+  if (f->crcs) COMBFS_CHECK(f->crcs->sync());
   if (!f->dirs_synced.load()) {
     // The file (or its bucket) may be new: make the names durable too.
     COMBFS_CHECK(env_.sync_dir(target.bucket_dir(file)));
@@ -150,6 +124,7 @@ Result<ChunkStat> ChunkStore::stat(const Target& target, const EntryId& file) {
   result.exists = true;
   result.size = static_cast<uint64_t>(st.st_size);
   result.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  result.checksummed = ::access(BlockCrcs::path_for(path).c_str(), F_OK) == 0;
   return result;
 }
 
@@ -163,8 +138,11 @@ Result<bool> ChunkStore::remove(const Target& target, const EntryId& file) {
       cache_.erase(it);
     }
   }
-  // Future checksum sidecars ("<chunk>.crc", see target.h) go here too.
-  return env_.remove(path);
+  const bool existed = COMBFS_TRY(env_.remove(path));
+  // After the data: a crash in between leaves a sidecar without data, which
+  // the next RemoveChunks (metad retries until it succeeds) takes away.
+  COMBFS_CHECK(env_.remove(BlockCrcs::path_for(path)));
+  return existed;
 }
 
 }  // namespace combfs::stored

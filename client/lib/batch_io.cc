@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "client/lib/chunk_requests.h"
 #include "client/lib/data_plan.h"
 
 namespace combfs::client {
@@ -14,11 +15,13 @@ struct Piece {
   ChunkRequest request;
   rpc::Endpoint ep;
   uint64_t got = 0;
+  bool absent = false;  // a read found no chunk file
   std::optional<Status> failed;
 };
 
 // Plans one I/O into `pieces`; false (with io.result set) if it cannot run.
-bool plan(Cluster& cluster, BatchIo& io, size_t index, std::vector<Piece>& pieces) {
+// A write first creates the chunk files its end requires (chunk_cover.h).
+bool plan(Cluster& cluster, DataPath& data, BatchIo& io, size_t index, std::vector<Piece>& pieces) {
   auto p = pattern_of(*io.layout);
   if (!p) {
     io.result = std::unexpected(p.error());
@@ -34,8 +37,17 @@ bool plan(Cluster& cluster, BatchIo& io, size_t index, std::vector<Piece>& piece
     eps.push_back(*ep);
   }
   uint64_t max_request = std::min<uint64_t>(p->chunk_size, cluster.limits().max_bulk);
-  for (const auto& r : plan_io(*p, io.offset, io.length, max_request))
-    pieces.push_back(Piece{index, r, eps[r.target_index], 0, std::nullopt});
+  auto requests = plan_io(*p, io.offset, io.length, max_request);
+  if (io.write) {
+    ChunkCover assume_nothing;
+    auto covered = data.cover_chunk_files(*io.file, *io.layout, io.offset + io.length, requests,
+                                          io.cover ? *io.cover : assume_nothing);
+    if (!covered) {
+      io.result = std::unexpected(covered.error());
+      return false;
+    }
+  }
+  for (const auto& r : requests) pieces.push_back(Piece{index, r, eps[r.target_index], 0, false, std::nullopt});
   return true;
 }
 
@@ -43,18 +55,12 @@ rpc::RpcClient::BatchCall call_for(const BatchIo& io, const Piece& piece) {
   const ChunkRequest& r = piece.request;
   uint32_t target = io.layout->targets(r.target_index);
   if (io.write) {
-    proto::WriteChunkRequest req;
-    req.set_target_id(target);
-    io.file->to_proto(req.mutable_file());
-    req.set_offset(r.local_offset);
-    return rpc::RpcClient::batch_call(piece.ep, req, rpc::CallBulk{.out = {io.buf + r.buf_offset, r.length}, .in = {}});
+    std::span<const char> data(io.buf + r.buf_offset, r.length);
+    return rpc::RpcClient::batch_call(piece.ep, write_request(target, *io.file, r.local_offset, data),
+                                      rpc::CallBulk{.out = data, .in = {}});
   }
-  proto::ReadChunkRequest req;
-  req.set_target_id(target);
-  io.file->to_proto(req.mutable_file());
-  req.set_offset(r.local_offset);
-  req.set_length(static_cast<uint32_t>(r.length));
-  return rpc::RpcClient::batch_call(piece.ep, req, rpc::CallBulk{.out = {}, .in = {io.buf + r.buf_offset, r.length}});
+  return rpc::RpcClient::batch_call(piece.ep, read_request(target, *io.file, r.local_offset, r.length),
+                                    rpc::CallBulk{.out = {}, .in = {io.buf + r.buf_offset, r.length}});
 }
 
 void take_reply(const BatchIo& io, Piece& piece, rpc::RpcClient::BatchCall& call) {
@@ -76,10 +82,16 @@ void take_reply(const BatchIo& io, Piece& piece, rpc::RpcClient::BatchCall& call
   }
   size_t bulk_len = 0;
   auto resp = rpc::RpcClient::batch_result<proto::ReadChunkRequest>(call, &bulk_len);
-  if (!resp)
-    piece.failed = on_target(resp.error());
-  else
-    piece.got = bulk_len;
+  if (!resp) {
+    piece.failed = read_failed(resp.error(), piece.request, io.offset, target, *io.file);
+    return;
+  }
+  if (auto ok = verify_read(*resp, {io.buf + piece.request.buf_offset, bulk_len}, piece.request, io.offset, target,
+                            *io.file);
+      !ok)
+    piece.failed = ok.error();
+  piece.got = bulk_len;
+  piece.absent = resp->absent();
 }
 
 }  // namespace
@@ -92,7 +104,7 @@ void run_batch_io(Cluster& cluster, DataPath& data, std::span<BatchIo> ios, Batc
       ios[i].result = size_t{0};
       continue;
     }
-    planned[i] = plan(cluster, ios[i], i, pieces);
+    planned[i] = plan(cluster, data, ios[i], i, pieces);
   }
 
   // Waves of at most limits.per_endpoint pieces per endpoint, in order.
@@ -124,10 +136,12 @@ void run_batch_io(Cluster& cluster, DataPath& data, std::span<BatchIo> ios, Batc
       if (pieces[j].failed && !failed) failed = pieces[j].failed;
       if (pieces[j].got < pieces[j].request.length) short_piece = true;
     }
-    if (failed && failed->retryable()) {
+    // A client-side mismatch: DataPath::read asks again with stored's check.
+    const bool recheck = failed && !io.write && failed->code() == proto::STORAGE_CHECKSUM_MISMATCH;
+    if (failed && (failed->retryable() || recheck)) {
       // Redo the whole I/O with DataPath's retries (positional I/O is idempotent).
       if (io.write) {
-        auto done = data.write(*io.file, *io.layout, io.buf, io.length, io.offset, io.epochs);
+        auto done = data.write(*io.file, *io.layout, io.buf, io.length, io.offset, io.epochs, io.cover);
         io.result = done ? Result<size_t>(io.length) : std::unexpected(done.error());
       } else {
         io.result = data.read(*io.file, *io.layout, io.buf, io.length, io.offset);
@@ -135,26 +149,33 @@ void run_batch_io(Cluster& cluster, DataPath& data, std::span<BatchIo> ios, Batc
       continue;
     }
     if (failed) {
+      log_if_data_lost(*failed);
       io.result = std::unexpected(*failed);
       continue;
     }
-    if (io.write || !short_piece) {
+    if (io.write) {
+      if (io.cover) io.cover->extend(io.offset + io.length);
       io.result = io.length;
       continue;
     }
-    // A chunk file ended early: a hole or the end of the file.
-    auto size = data.size(*io.file, *io.layout);
-    if (!size) {
-      io.result = std::unexpected(size.error());
+    if (!short_piece) {
+      io.result = io.length;
       continue;
     }
+    // A chunk file ended early: a hole, the end of the file or a lost chunk file.
     std::vector<ChunkRequest> requests;
     std::vector<uint64_t> got;
+    std::vector<uint8_t> absent;
     for (size_t j = first; j < k; ++j) {
       requests.push_back(pieces[j].request);
       got.push_back(pieces[j].got);
+      absent.push_back(pieces[j].absent);
     }
-    io.result = complete_read(std::span<char>(io.buf, io.length), io.offset, requests, got, *size);
+    io.result = data.finish_short_read(*io.file, *io.layout, std::span<char>(io.buf, io.length), io.offset, requests,
+                                       got, absent);
+    // DataPath::read looks again (a writer may have been creating it) and logs.
+    if (!io.result && io.result.error().code() == proto::STORAGE_CHUNK_MISSING)
+      io.result = data.read(*io.file, *io.layout, io.buf, io.length, io.offset);
   }
 }
 

@@ -19,6 +19,7 @@ struct BatchIo {
   size_t length = 0;
   char* buf = nullptr;  // read into / written from; untouched after run_batch_io returns
   WriteEpochs* epochs = nullptr;  // a write's open file: records the targets' write epochs
+  ChunkCover* cover = nullptr;    // a write's open file: its chunk files known to exist (chunk_cover.h)
   // Bytes read (fewer than length only at the end of the file) or written
   // (always length), or what failed.
   Result<size_t> result = std::unexpected(Status(proto::INTERNAL, "I/O not run"));

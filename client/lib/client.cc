@@ -170,7 +170,10 @@ void Client::submit(std::span<Io> ios) {
     b.offset = io.offset;
     b.length = io.length;
     b.buf = static_cast<char*>(io.buf);
-    if (io.write) b.epochs = &f.epochs;
+    if (io.write) {
+      b.epochs = &f.epochs;
+      b.cover = &f.cover;
+    }
     batch.push_back(std::move(b));
     index.push_back(i);
   }

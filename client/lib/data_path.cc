@@ -8,6 +8,7 @@
 #include <chrono>
 #include <thread>
 
+#include "client/lib/chunk_requests.h"
 #include "client/lib/data_plan.h"
 
 namespace combfs::client {
@@ -73,55 +74,115 @@ Result<size_t> DataPath::read_once(const EntryId& file, const proto::Layout& lay
   std::vector<Call> calls;
   calls.reserve(requests.size());
   for (const auto& r : requests) {
-    proto::ReadChunkRequest req;
-    req.set_target_id(layout.targets(r.target_index));
-    file.to_proto(req.mutable_file());
-    req.set_offset(r.local_offset);
-    req.set_length(static_cast<uint32_t>(r.length));
     rpc::CallBulk bulk;
     bulk.in = std::span<char>(buf + r.buf_offset, r.length);
-    calls.push_back(rpc::RpcClient::batch_call(eps[r.target_index], req, bulk));
+    calls.push_back(rpc::RpcClient::batch_call(
+        eps[r.target_index], read_request(layout.targets(r.target_index), file, r.local_offset, r.length), bulk));
   }
   // run_batch returns once every request is finished: they all write into buf.
   cluster_.rpc().run_batch(calls);
   std::vector<uint64_t> got(requests.size());
+  std::vector<uint8_t> absent(requests.size());
   std::optional<Status> failed;
   bool short_piece = false;
   for (size_t i = 0; i < calls.size(); ++i) {
+    const auto& r = requests[i];
+    const uint32_t target = layout.targets(r.target_index);
     size_t bulk_len = 0;
     auto resp = rpc::RpcClient::batch_result<proto::ReadChunkRequest>(calls[i], &bulk_len);
+    Result<void> checked;
+    if (resp) checked = verify_read(*resp, {buf + r.buf_offset, bulk_len}, r, offset, target, file);
+    if (!checked) {
+      // Whole blocks come unchecked by stored (sent from its page cache): ask
+      // again with its check. Damage on its disk is then reported by stored;
+      // a block rewritten meanwhile or damaged on the way now reads right.
+      auto req = read_request(target, file, r.local_offset, r.length);
+      req.set_verify(true);
+      resp = cluster_.rpc().call(eps[r.target_index], req, rpc::CallBulk{{}, {buf + r.buf_offset, r.length}},
+                                 &bulk_len);
+      if (resp) checked = verify_read(*resp, {buf + r.buf_offset, bulk_len}, r, offset, target, file);
+    }
     if (!resp) {
-      if (!failed) failed = on_target(resp.error(), layout.targets(requests[i].target_index), file);
+      if (!failed) failed = read_failed(resp.error(), r, offset, target, file);
+      continue;
+    }
+    if (!checked) {
+      if (!failed) failed = checked.error();
       continue;
     }
     got[i] = bulk_len;
-    if (bulk_len < requests[i].length) short_piece = true;
+    absent[i] = resp->absent();
+    if (bulk_len < r.length) short_piece = true;
   }
   if (failed) return error(*failed);
   if (!short_piece) return length;
-  // Some chunk file ended early: a hole or the end of the file. Only now is
-  // the file's size needed.
-  auto file_size = COMBFS_TRY(size_once(file, layout, nullptr));
-  return complete_read(std::span<char>(buf, length), offset, requests, got, file_size);
+  // Some chunk file ended early: a hole, the end of the file, or a lost
+  // chunk file. Only now is the file's size needed.
+  return finish_short_read(file, layout, {buf, length}, offset, requests, got, absent);
+}
+
+Result<size_t> DataPath::finish_short_read(const EntryId& file, const proto::Layout& layout, std::span<char> buf,
+                                           uint64_t offset, std::span<const ChunkRequest> requests,
+                                           std::span<const uint64_t> got, std::span<const uint8_t> absent) {
+  auto p = COMBFS_TRY(pattern_of(layout));
+  auto stats = COMBFS_TRY(stat_once(file, layout, nullptr));
+  std::vector<uint64_t> local(stats.size());
+  bool keeps_rule = false;
+  for (size_t i = 0; i < stats.size(); ++i) {
+    local[i] = stats[i].exists() ? stats[i].local_size() : 0;
+    keeps_rule |= stats[i].checksummed();
+  }
+  const uint64_t file_size = size_from_local_sizes(p, local);
+  // Files written before checksums existed were written without the rule
+  // (a sparse write created only its own chunk file): holes there are holes.
+  if (keeps_rule) {
+    if (auto i = first_missing_chunk(p, requests, absent, file_size)) {
+      const auto& r = requests[*i];
+      return error(proto::STORAGE_CHUNK_MISSING,
+                   fmt::format("target {}, file {}, offset {}: the target has no chunk file for this file although "
+                               "its size ({} bytes) says it holds bytes there (local offset {}): the chunk file was "
+                               "lost or deleted; restore it from a backup or remove the file",
+                               layout.targets(r.target_index), file.to_string(), offset + r.buf_offset, file_size,
+                               r.local_offset));
+    }
+  }
+  return complete_read(buf, offset, requests, got, file_size);
+}
+
+Result<void> DataPath::cover_chunk_files(const EntryId& file, const proto::Layout& layout, uint64_t end,
+                                         std::span<const ChunkRequest> requests, ChunkCover& cover) {
+  auto p = COMBFS_TRY(pattern_of(layout));
+  auto missing = chunk_files_to_create(p, cover.end(), end, requests);
+  if (missing.empty()) return {};
+  auto eps = COMBFS_TRY(endpoints(layout));
+  std::vector<Call> calls;
+  for (uint32_t i : missing)
+    calls.push_back(rpc::RpcClient::batch_call(eps[i], write_request(layout.targets(i), file, 0, {})));
+  cluster_.rpc().run_batch(calls);
+  for (size_t k = 0; k < calls.size(); ++k)
+    if (auto resp = rpc::RpcClient::batch_result<proto::WriteChunkRequest>(calls[k]); !resp)
+      return error(on_target(resp.error(), layout.targets(missing[k]), file));
+  return {};
 }
 
 Result<void> DataPath::write_once(const EntryId& file, const proto::Layout& layout, const char* buf, size_t length,
-                                  uint64_t offset, WriteEpochs* epochs) {
+                                  uint64_t offset, WriteEpochs* epochs, ChunkCover& cover) {
   if (length == 0) return {};
   auto p = COMBFS_TRY(pattern_of(layout));
   auto eps = COMBFS_TRY(endpoints(layout));
   auto requests = plan_io(p, offset, length, max_request(p));
+  // Before the data: a reader that finds the new size must find these too.
+  COMBFS_CHECK(cover_chunk_files(file, layout, offset + length, requests, cover));
 
   std::vector<Call> calls;
   calls.reserve(requests.size());
   for (const auto& r : requests) {
-    proto::WriteChunkRequest req;
-    req.set_target_id(layout.targets(r.target_index));
-    file.to_proto(req.mutable_file());
-    req.set_offset(r.local_offset);
     rpc::CallBulk bulk;
     bulk.out = std::span<const char>(buf + r.buf_offset, r.length);
-    calls.push_back(rpc::RpcClient::batch_call(eps[r.target_index], req, bulk));
+    calls.push_back(
+        rpc::RpcClient::batch_call(eps[r.target_index], write_request(layout.targets(r.target_index), file,
+                                                                      r.local_offset, bulk.out),
+                                   bulk));
   }
   cluster_.rpc().run_batch(calls);
   std::optional<Status> failed;
@@ -138,14 +199,21 @@ Result<void> DataPath::write_once(const EntryId& file, const proto::Layout& layo
     }
   }
   if (failed) return error(*failed);
+  cover.extend(offset + length);
   return {};
+}
+
+Result<std::vector<proto::StatChunkResponse>> DataPath::stat_once(const EntryId& file, const proto::Layout& layout,
+                                                                  WriteEpochs* epochs) {
+  auto replies = COMBFS_TRY(on_all_targets<proto::StatChunkRequest>(cluster_, file, layout, [](uint32_t, auto&) {}));
+  if (epochs)
+    for (size_t i = 0; i < replies.size(); ++i) epochs->answered(file, layout.targets(i), replies[i].write_epoch());
+  return replies;
 }
 
 Result<uint64_t> DataPath::size_once(const EntryId& file, const proto::Layout& layout, WriteEpochs* epochs) {
   auto p = COMBFS_TRY(pattern_of(layout));
-  auto replies = COMBFS_TRY(on_all_targets<proto::StatChunkRequest>(cluster_, file, layout, [](uint32_t, auto&) {}));
-  if (epochs)
-    for (size_t i = 0; i < replies.size(); ++i) epochs->answered(file, layout.targets(i), replies[i].write_epoch());
+  auto replies = COMBFS_TRY(stat_once(file, layout, epochs));
   std::vector<uint64_t> local(replies.size());
   for (size_t i = 0; i < replies.size(); ++i) local[i] = replies[i].exists() ? replies[i].local_size() : 0;
   return size_from_local_sizes(p, local);
@@ -185,12 +253,22 @@ auto DataPath::retrying(const char* what, const EntryId& file, F attempt) -> dec
 
 Result<size_t> DataPath::read(const EntryId& file, const proto::Layout& layout, char* buf, size_t length,
                               uint64_t offset) {
-  return retrying("read", file, [&] { return read_once(file, layout, buf, length, offset); });
+  auto result = retrying("read", file, [&] { return read_once(file, layout, buf, length, offset); });
+  if (!result && result.error().code() == proto::STORAGE_CHUNK_MISSING) {
+    // Once more: a writer that extends the file creates the chunk files its
+    // new end requires just before its data lands, so a read that raced with
+    // it may have seen the file absent and then the new size.
+    result = retrying("read", file, [&] { return read_once(file, layout, buf, length, offset); });
+  }
+  if (!result) log_if_data_lost(result.error());
+  return result;
 }
 
 Result<void> DataPath::write(const EntryId& file, const proto::Layout& layout, const char* buf, size_t length,
-                             uint64_t offset, WriteEpochs* epochs) {
-  return retrying("write", file, [&] { return write_once(file, layout, buf, length, offset, epochs); });
+                             uint64_t offset, WriteEpochs* epochs, ChunkCover* cover) {
+  ChunkCover assume_nothing;
+  ChunkCover& c = cover ? *cover : assume_nothing;
+  return retrying("write", file, [&] { return write_once(file, layout, buf, length, offset, epochs, c); });
 }
 
 Result<uint64_t> DataPath::size(const EntryId& file, const proto::Layout& layout, WriteEpochs* epochs) {

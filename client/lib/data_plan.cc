@@ -58,4 +58,25 @@ size_t complete_read(std::span<char> buf, uint64_t offset, std::span<const Chunk
   return result;
 }
 
+std::vector<uint32_t> chunk_files_to_create(const striping::Pattern& p, uint64_t covered_end, uint64_t new_end,
+                                            std::span<const ChunkRequest> requests) {
+  std::vector<uint32_t> out;
+  if (new_end <= covered_end) return out;
+  for (uint32_t i = 0; i < p.num_targets; ++i) {
+    if (striping::local_size(p, i, new_end) == 0 || striping::local_size(p, i, covered_end) > 0) continue;
+    bool written = std::any_of(requests.begin(), requests.end(),
+                               [i](const ChunkRequest& r) { return r.target_index == i && r.length > 0; });
+    if (!written) out.push_back(i);
+  }
+  return out;
+}
+
+std::optional<size_t> first_missing_chunk(const striping::Pattern& p, std::span<const ChunkRequest> requests,
+                                          std::span<const uint8_t> absent, uint64_t file_size) {
+  for (size_t i = 0; i < requests.size(); ++i)
+    if (absent[i] && requests[i].local_offset < striping::local_size(p, requests[i].target_index, file_size))
+      return i;
+  return std::nullopt;
+}
+
 }  // namespace combfs::client

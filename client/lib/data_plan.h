@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -45,5 +46,23 @@ uint64_t size_from_local_sizes(const striping::Pattern& p, std::span<const uint6
 // returns, i.e. min(buf.size(), file_size - offset), 0 at or past the end.
 size_t complete_read(std::span<char> buf, uint64_t offset, std::span<const ChunkRequest> requests,
                      std::span<const uint64_t> got, uint64_t file_size);
+
+// The missing-chunk rule (docs/mirroring.md): target index i's chunk file
+// must exist as soon as the file's size gives that target any bytes, i.e.
+// striping::local_size(p, i, size) > 0. Writers keep it true (see
+// chunk_files_to_create), truncate creates the chunk files it gives bytes to,
+// and nothing but removing the file deletes one, so an absent chunk file
+// that the size requires was lost, and its bytes must not read as zeros.
+
+// The target indices whose chunk file a write that takes the file's end to
+// `new_end` must create first: those the size `covered_end` did not yet
+// require and that none of the write's own `requests` creates.
+std::vector<uint32_t> chunk_files_to_create(const striping::Pattern& p, uint64_t covered_end, uint64_t new_end,
+                                            std::span<const ChunkRequest> requests);
+
+// The first read request whose target answered "no chunk file" (absent[i] !=
+// 0) although a file of `file_size` bytes has bytes there; nullopt if none.
+std::optional<size_t> first_missing_chunk(const striping::Pattern& p, std::span<const ChunkRequest> requests,
+                                          std::span<const uint8_t> absent, uint64_t file_size);
 
 }  // namespace combfs::client

@@ -26,6 +26,7 @@ Result<std::unique_ptr<OpenFile>> Files::open(uint32_t owner, const EntryId& id,
   file->owner = owner_of(opened, owner);
   file->layout = opened.layout();
   file->for_write = for_write;
+  file->cover.extend(opened.attr().size());
   if (truncate && for_write && opened.attr().type() == proto::FT_REG) {
     proto::SetAttrRequest req;
     req.set_valid(proto::SETATTR_MTIME_NOW);
@@ -77,6 +78,7 @@ Result<std::unique_ptr<OpenFile>> Files::create(uint32_t parent_owner, const Ent
   file->owner = owner;
   file->layout = resp.info().layout();
   file->for_write = true;
+  file->cover.extend(resp.info().attr().size());
   proto::EntryInfo result = std::move(*resp.mutable_info());
   if (!resp.created() && truncate) {
     proto::SetAttrRequest cut;
@@ -131,7 +133,7 @@ Result<size_t> Files::read(OpenFile& file, char* buf, size_t length, uint64_t of
 }
 
 Result<void> Files::write(OpenFile& file, const char* buf, size_t length, uint64_t offset) {
-  COMBFS_CHECK(data_.write(file.id, file.layout, buf, length, offset, &file.epochs));
+  COMBFS_CHECK(data_.write(file.id, file.layout, buf, length, offset, &file.epochs, &file.cover));
   file.last_write_ns = now_ns();
   return {};
 }

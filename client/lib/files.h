@@ -37,6 +37,9 @@ struct OpenFile {
   // Write epochs of the targets this handle wrote to since its last fsync:
   // how its fsync or close learns that a target lost unsynced writes.
   WriteEpochs epochs;
+  // Up to which size its chunk files are known to exist (chunk_cover.h):
+  // starts at the size at open.
+  ChunkCover cover;
 };
 
 class Files {

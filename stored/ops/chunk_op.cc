@@ -15,7 +15,12 @@ Result<ChunkRef> resolve_chunk(const StoredState& state, uint32_t target_id, con
 
 Status storage_error(const ChunkRef& ref, const char* op, const Status& cause) {
   Status status;
-  if (cause.code() == proto::NO_SPACE)
+  if (cause.code() == proto::STORAGE_CHECKSUM_MISMATCH)
+    status = Status(proto::STORAGE_CHECKSUM_MISMATCH,
+                    fmt::format("target {} ({}): {} of file {} failed: {}; the file's data there is lost unless a copy "
+                                "exists elsewhere",
+                                ref.target_id, ref.target->path(), op, ref.file.to_string(), cause.message()));
+  else if (cause.code() == proto::NO_SPACE)
     status = Status(proto::STORAGE_NO_SPACE, fmt::format("target {} ({}) is full: {} of file {} failed: {}", ref.target_id,
                                                          ref.target->path(), op, ref.file.to_string(), cause.message()));
   else

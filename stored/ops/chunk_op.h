@@ -19,7 +19,8 @@ struct ChunkRef {
 Result<ChunkRef> resolve_chunk(const StoredState& state, uint32_t target_id, const proto::EntryId& file);
 
 // NO_SPACE → STORAGE_NO_SPACE "target N (path) is full: ..."; anything else →
-// STORAGE_IO naming the target, the file and (in `cause`) the path and offset.
+// STORAGE_IO naming the target, the file and (in `cause`) the path and offset;
+// STORAGE_CHECKSUM_MISMATCH stays so, with the target and file added. Logs it.
 Status storage_error(const ChunkRef& ref, const char* op, const Status& cause);
 
 }  // namespace combfs::stored

@@ -1,5 +1,14 @@
 // ReadChunk: up to `length` bytes at the local offset, as the reply's bulk
-// payload; shorter at the end of the chunk file, empty when it does not exist.
+// payload; shorter at the end of the chunk file, empty (and `absent`) when it
+// does not exist. The bytes travel with one CRC32C per 64 KiB piece
+// (docs/mirroring.md "Checksums"):
+// - whole blocks (the usual large read) go straight from the page cache to the
+//   socket with sendfile(2), with the CRCs the sidecar records: no copy
+//   through stored, and the client's check is the check (on a mismatch it
+//   asks again with `verify`);
+// - anything else (a partial block, `verify`, a small read) is read into
+//   memory and checked here first (ChunkStore::read), so stored reports
+//   corruption itself; what was checked is what is sent.
 #include <fmt/format.h>
 
 #include "stored/ops/chunk_op.h"
@@ -8,6 +17,7 @@
 namespace combfs::stored {
 namespace {
 
+// Below this, pread + one gathered write is cheaper than fstat + write + sendfile.
 constexpr uint32_t kSendfileFrom = 64 * 1024;
 
 }  // namespace
@@ -20,28 +30,25 @@ void add_read_chunk(rpc::Dispatcher& dispatcher, StoredState& state) {
           return error(proto::INVALID_ARGUMENT,
                        fmt::format("ReadChunk of {} bytes exceeds the {} byte limit of one reply; split the read",
                                    req.length(), state.max_read_bytes));
-        // Large reads go from the chunk file to the socket with sendfile(2)
-        // (rpc::BulkFile): no copy into this process and back out. Small ones
-        // are cheaper as pread + one gathered write than as fstat + write +
-        // sendfile.
-        size_t length = 0;
-        if (req.length() >= kSendfileFrom) {
+        proto::ReadChunkResponse resp;
+        if (!req.verify() && req.length() >= kSendfileFrom) {
           auto region = state.chunks.region(*ref.target, ref.file, req.offset(), req.length());
           if (!region) return error(storage_error(ref, "read", region.error()));
-          length = region->length;
-          if (length > 0) ctx.bulk_file = {region->fd, req.offset(), length, std::move(region->keep)};
-        } else {
-          ctx.bulk_out.resize(req.length());
-          auto n = state.chunks.read(*ref.target, ref.file, req.offset(), ctx.bulk_out);
-          if (!n) {
-            ctx.bulk_out.clear();
-            return error(storage_error(ref, "read", n.error()));
+          if (*region) {
+            auto& r = **region;
+            if (r.length > 0) ctx.bulk_file = {r.fd, req.offset(), r.length, std::move(r.keep)};
+            resp.set_length(static_cast<uint32_t>(r.length));
+            resp.set_checksummed(r.checksummed);
+            resp.mutable_crcs()->Add(r.crcs.begin(), r.crcs.end());
+            return resp;
           }
-          length = *n;
-          ctx.bulk_out.resize(length);
         }
-        proto::ReadChunkResponse resp;
-        resp.set_length(static_cast<uint32_t>(length));
+        auto read = state.chunks.read(*ref.target, ref.file, req.offset(), req.length(), ctx.bulk_out);
+        if (!read) return error(storage_error(ref, "read", read.error()));
+        resp.set_length(static_cast<uint32_t>(ctx.bulk_out.size()));
+        resp.set_absent(read->absent);
+        resp.set_checksummed(read->checksummed);
+        resp.mutable_crcs()->Add(read->crcs.begin(), read->crcs.end());
         return resp;
       });
 }

@@ -15,6 +15,7 @@ void add_stat_chunk(rpc::Dispatcher& dispatcher, StoredState& state) {
         resp.set_exists(st->exists);
         resp.set_local_size(st->size);
         resp.set_mtime_ns(st->mtime_ns);
+        resp.set_checksummed(st->checksummed);
         resp.set_write_epoch(ref.target->write_epoch());
         return resp;
       });

@@ -6,16 +6,15 @@
 //   <target>/chunks/<bb>/<hi>-<lo>           chunk file of entry <hi>-<lo> (EntryId::to_string()),
 //                                            <bb> = last two hex digits of lo, spreading
 //                                            files over 256 bucket directories
+//   <target>/chunks/<bb>/<hi>-<lo>.crc       its checksum sidecar: the CRC32C of each 64 KiB
+//                                            block, 4 bytes little-endian per block
+//                                            (stored/block_crcs.h, docs/mirroring.md)
 //
 // A chunk file holds this target's chunks of one file back to back, raw: byte
 // k of the chunk file is byte k of the file's local data on this target, so a
-// missing range reads as zeros (sparse) and the size is the local size.
-//
-// Room for end-to-end checksums (DESIGN.md "Data integrity", not implemented
-// yet): the CRC32C of each 64 KiB block of a chunk file will live in a sidecar
-// `<target>/chunks/<bb>/<hi>-<lo>.crc` (4 bytes per block, block i at byte
-// 4*i), written with the data and removed with it. Data files stay raw so
-// existing targets remain readable; a target without sidecars is "unverified".
+// missing range reads as zeros (sparse) and the size is the local size. Data
+// files stay raw, so targets written before checksums existed remain
+// readable: a chunk file without a sidecar is served unverified.
 #pragma once
 
 #include <cstdint>

@@ -25,3 +25,5 @@ combfs_integration_test(NAME integration_write_behind_test SOURCES write_behind_
 combfs_integration_test(NAME integration_sessions_test SOURCES sessions_test.cc TIMEOUT 300)
 # Mirror groups: fsctl addmirrorgroup / listmirrorgroups (docs/mirroring.md).
 combfs_integration_test(NAME integration_mirror_groups_test SOURCES mirror_groups_test.cc TIMEOUT 120)
+# End-to-end checksums and the missing-chunk rule (docs/mirroring.md).
+combfs_integration_test(NAME integration_checksum_test SOURCES checksum_test.cc TIMEOUT 300)

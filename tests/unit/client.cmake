@@ -4,7 +4,7 @@ foreach(name client_inode_table_test client_dir_offsets_test client_options_test
   target_link_libraries(${name} combfs_fuse GTest::gtest_main)
   gtest_discover_tests(${name} PROPERTIES LABELS unit TIMEOUT 120)
 endforeach()
-foreach(name client_data_plan_test client_entryinfo_test client_dir_hash_test client_write_epochs_test)
+foreach(name client_data_plan_test client_entryinfo_test client_dir_hash_test client_write_epochs_test client_chunk_requests_test)
   add_executable(${name} ${CMAKE_CURRENT_LIST_DIR}/${name}.cc)
   target_link_libraries(${name} combfs_client GTest::gtest_main)
   gtest_discover_tests(${name} PROPERTIES LABELS unit TIMEOUT 120)

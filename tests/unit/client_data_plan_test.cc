@@ -77,12 +77,19 @@ struct Model {
   striping::Pattern p;
   uint64_t max_request;
   std::vector<std::vector<char>> targets;
+  std::vector<uint8_t> exists;  // whether target i has a chunk file at all
+  uint64_t cover = 0;           // one writer's ChunkCover
   std::vector<char> flat;
 
-  Model(striping::Pattern pat, uint64_t limit) : p(pat), max_request(limit), targets(pat.num_targets) {}
+  Model(striping::Pattern pat, uint64_t limit)
+      : p(pat), max_request(limit), targets(pat.num_targets), exists(pat.num_targets) {}
 
   void write(uint64_t off, const std::vector<char>& data) {
-    for (const auto& r : plan_io(p, off, data.size(), max_request)) {
+    auto reqs = plan_io(p, off, data.size(), max_request);
+    for (uint32_t i : chunk_files_to_create(p, cover, off + data.size(), reqs)) exists[i] = 1;
+    cover = std::max<uint64_t>(cover, off + data.size());
+    for (const auto& r : reqs) {
+      exists[r.target_index] = 1;
       ASSERT_LE(r.length, max_request);
       auto& t = targets[r.target_index];
       if (t.size() < r.local_offset + r.length) t.resize(r.local_offset + r.length, 0);
@@ -93,7 +100,10 @@ struct Model {
   }
 
   void truncate(uint64_t size) {
-    for (uint32_t i = 0; i < p.num_targets; ++i) targets[i].resize(striping::local_size(p, i, size), 0);
+    for (uint32_t i = 0; i < p.num_targets; ++i) {
+      targets[i].resize(striping::local_size(p, i, size), 0);
+      if (!targets[i].empty()) exists[i] = 1;  // TruncateChunk creates what it gives bytes to
+    }
     flat.resize(size, 0);
   }
 
@@ -109,15 +119,19 @@ struct Model {
     std::vector<char> buf(len, '#');
     auto reqs = plan_io(p, off, len, max_request);
     std::vector<uint64_t> got;
+    std::vector<uint8_t> absent;
     bool short_piece = false;
     for (const auto& r : reqs) {
       const auto& t = targets[r.target_index];
       uint64_t n = r.local_offset >= t.size() ? 0 : std::min<uint64_t>(r.length, t.size() - r.local_offset);
       std::copy_n(t.begin() + r.local_offset, n, buf.begin() + r.buf_offset);
       got.push_back(n);
+      absent.push_back(!exists[r.target_index]);
       short_piece |= n < r.length;
     }
     if (!short_piece) return buf;
+    // Sparse files are legal: holes never count as missing chunk files.
+    EXPECT_FALSE(first_missing_chunk(p, reqs, absent, size())) << "read at " << off << " of " << len;
     buf.resize(complete_read(buf, off, reqs, got, size()));
     return buf;
   }
@@ -148,12 +162,42 @@ TEST(DataPlanModel, RandomWritesTruncatesAndReadsMatchAFlatFile) {
           ASSERT_EQ(m.read(off, len), m.expected(off, len)) << "n=" << n << " limit=" << limit << " step=" << step;
         }
         ASSERT_EQ(m.size(), m.flat.size()) << "n=" << n << " step=" << step;
+        for (uint32_t i = 0; i < n; ++i)
+          if (striping::local_size(m.p, i, m.flat.size()) > 0)
+            ASSERT_TRUE(m.exists[i]) << "the size requires target " << i << "'s chunk file; n=" << n << " step=" << step;
       }
       // Whole file, and a read that starts past the end.
       ASSERT_EQ(m.read(0, m.flat.size() + 100), m.flat);
       ASSERT_TRUE(m.read(m.flat.size() + 5, 100).empty());
     }
   }
+}
+
+TEST(MissingChunkRule, SequentialWritesCreateNothingExtraASparseWriteCreatesTheSkippedTargets) {
+  striping::Pattern p{K64, 4};
+  // Sequential: each write's own target is the only new one the size requires.
+  for (uint64_t at = 0; at < 8 * K64; at += K64)
+    EXPECT_TRUE(chunk_files_to_create(p, at, at + K64, plan_io(p, at, K64, K64)).empty()) << at;
+  // Small file: only target 0 is required.
+  EXPECT_TRUE(chunk_files_to_create(p, 0, 100, plan_io(p, 0, 100, K64)).empty());
+  // A write into chunk 6 (target 2) of an empty file: targets 0, 1 and 3 hold
+  // bytes below it and must exist; 2 gets the data.
+  EXPECT_EQ(chunk_files_to_create(p, 0, 6 * K64 + 1, plan_io(p, 6 * K64, 1, K64)),
+            (std::vector<uint32_t>{0, 1, 3}));
+  // Already covered: nothing.
+  EXPECT_TRUE(chunk_files_to_create(p, 8 * K64, 6 * K64 + 1, plan_io(p, 6 * K64, 1, K64)).empty());
+}
+
+TEST(MissingChunkRule, AnAbsentChunkFileIsMissingOnlyBelowItsShareOfTheSize) {
+  striping::Pattern p{K64, 4};
+  auto reqs = plan_io(p, 0, 4 * K64, K64);  // one request per target
+  std::vector<uint8_t> absent{0, 1, 0, 0};
+  EXPECT_EQ(first_missing_chunk(p, reqs, absent, 4 * K64), std::optional<size_t>(1));
+  EXPECT_EQ(first_missing_chunk(p, reqs, absent, K64 + 1), std::optional<size_t>(1));
+  // The size gives target 1 nothing: absent is right, not missing.
+  EXPECT_FALSE(first_missing_chunk(p, reqs, absent, K64));
+  // Present but short is a hole, whatever the size.
+  EXPECT_FALSE(first_missing_chunk(p, reqs, std::vector<uint8_t>{0, 0, 0, 0}, 4 * K64));
 }
 
 TEST(CompleteRead, ZeroFillsHolesAndStopsAtTheEnd) {

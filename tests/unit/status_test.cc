@@ -23,6 +23,8 @@ TEST(Status, ErrnoMapping) {
   EXPECT_EQ(error_to_errno(proto::ACCESS_DENIED), EACCES);
   EXPECT_EQ(error_to_errno(proto::STORAGE_NO_SPACE), ENOSPC);
   EXPECT_EQ(error_to_errno(proto::STORAGE_IO), EIO);
+  EXPECT_EQ(error_to_errno(proto::STORAGE_CHECKSUM_MISMATCH), EIO);
+  EXPECT_EQ(error_to_errno(proto::STORAGE_CHUNK_MISSING), EIO);
   EXPECT_EQ(error_to_errno(proto::INTERNAL), EIO);
 }
 

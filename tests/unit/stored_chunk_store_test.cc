@@ -1,15 +1,19 @@
 // stored's targets and chunk store on a temp directory: data round trips,
-// sparse reads, truncate/stat/remove, concurrent writers on one chunk file and
-// the fd cache under more files than its cap.
+// sparse reads, truncate/stat/remove, concurrent writers on one chunk file,
+// the fd cache under more files than its cap, and the checksum sidecar kept
+// in step with the data by every write and truncate and checked by reads.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <thread>
 
+#include "common/checksum.h"
 #include "common/env/power_loss.h"
 #include "stored/chunk_store.h"
 #include "stored/target/target.h"
@@ -47,10 +51,42 @@ class ChunkStoreTest : public ::testing::Test {
 
   std::vector<char> read_all(ChunkStore& store, const EntryId& file, uint64_t offset, size_t len) {
     std::vector<char> out(len, 'x');
-    auto n = store.read(*target_, file, offset, out);
+    auto n = store.read(*target_, file, offset, len, out);
     EXPECT_TRUE(n) << n.error().to_string();
-    out.resize(n ? *n : 0);
+    if (n && n->checksummed) {
+      // What the client checks: one CRC per 64 KiB piece of what came back.
+      EXPECT_EQ(n->crcs, checksum::piece_crcs(offset, out)) << "offset " << offset << " length " << len;
+    }
     return out;
+  }
+
+  // The sidecar holds exactly one CRC32C per 64 KiB block of `model`, the
+  // chunk file's expected contents, little-endian.
+  void expect_sidecar_matches(const EntryId& file, const std::vector<char>& model) {
+    std::ifstream in(BlockCrcs::path_for(target_->chunk_path(file)), std::ios::binary);
+    ASSERT_TRUE(in) << "no sidecar";
+    std::vector<unsigned char> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const size_t blocks = (model.size() + checksum::kBlockSize - 1) / checksum::kBlockSize;
+    ASSERT_EQ(raw.size(), blocks * 4);
+    for (size_t k = 0; k < blocks; ++k) {
+      const size_t from = k * checksum::kBlockSize;
+      const size_t len = std::min<size_t>(checksum::kBlockSize, model.size() - from);
+      // The CRC xor the CRC of as many zeros (block_crcs.h): zeros are 0.
+      const uint32_t want = checksum::crc32c(std::span<const char>(model).subspan(from, len)) ^ checksum::zeros_crc(len);
+      const uint32_t have = raw[4 * k] | raw[4 * k + 1] << 8 | raw[4 * k + 2] << 16 | uint32_t(raw[4 * k + 3]) << 24;
+      EXPECT_EQ(have, want) << "block " << k;
+    }
+  }
+
+  // Flips one byte of the chunk file behind the store's back (bit rot).
+  void flip_byte(const EntryId& file, uint64_t offset) {
+    std::fstream f(target_->chunk_path(file), std::ios::in | std::ios::out | std::ios::binary);
+    ASSERT_TRUE(f);
+    f.seekg(static_cast<std::streamoff>(offset));
+    char c = 0;
+    f.get(c);
+    f.seekp(static_cast<std::streamoff>(offset));
+    f.put(static_cast<char>(c ^ 0x5a));
   }
 
   fs::path dir_;
@@ -92,7 +128,7 @@ TEST_F(ChunkStoreTest, WriteEpochMovesOnOnlyAfterTheMachineRestarted) {
   ASSERT_TRUE(store.write(**restarted, f, 0, data));
   auto lost = env::simulate_power_loss((dir_ / "powerloss").string());
   ASSERT_TRUE(lost) << lost.error().to_string();
-  EXPECT_EQ(lost->files_removed, 1u) << "the unsynced chunk file is gone";
+  EXPECT_EQ(lost->files_removed, 2u) << "the unsynced chunk file and its checksum sidecar are gone";
   EXPECT_FALSE(fs::exists((**restarted).chunk_path(f)));
 
   auto after = Target::open(t, disk);
@@ -118,10 +154,10 @@ TEST_F(ChunkStoreTest, FsyncedChunksSurviveAPowerLoss) {
   ASSERT_TRUE(store.truncate(**t, unsynced, 4096));
   ASSERT_TRUE(env::simulate_power_loss((dir_ / "powerloss").string()));
   ChunkStore fresh(16, disk);
-  std::vector<char> back(200000);
-  auto n = fresh.read(**t, synced, 0, back);
-  ASSERT_TRUE(n) << n.error().to_string();
-  back.resize(*n);
+  std::vector<char> back;
+  auto n = fresh.read(**t, synced, 0, 200000, back);
+  ASSERT_TRUE(n) << n.error().to_string() << ": the sidecar must come back to the synced state with the data";
+  EXPECT_TRUE(n->checksummed);
   EXPECT_EQ(back, a) << "the fsynced bytes, and not the write after the fsync";
   EXPECT_FALSE(fs::exists((**t).chunk_path(unsynced)));
 }
@@ -270,7 +306,7 @@ TEST_F(ChunkStoreTest, FdCacheStaysUnderItsCapWithManyFiles) {
     for (int i = 0; i < kFiles; ++i) {
       ASSERT_TRUE(store.write(*target_, EntryId{5, static_cast<uint64_t>(i)}, 0, pattern(512, i)));
       EXPECT_LE(store.cached_files(), kCap);
-      EXPECT_LE(open_fds(), fds_before + kCap);
+      EXPECT_LE(open_fds(), fds_before + 2 * kCap);  // a chunk file and its sidecar
     }
     EXPECT_EQ(store.cached_files(), kCap);
     // Evicted files reopen on demand with their data intact.
@@ -313,6 +349,175 @@ TEST_F(ChunkStoreTest, EvictionWhileInUseNeverBreaksARequest) {
     }
   }
   EXPECT_LE(store.cached_files(), 2u);
+}
+
+constexpr size_t kB = checksum::kBlockSize;
+
+TEST_F(ChunkStoreTest, SidecarHoldsOneCrcPerBlockThroughPartialWrites) {
+  ChunkStore store;
+  EntryId f{8, 1};
+  auto model = pattern(3 * kB + kB / 2, 10);
+  ASSERT_TRUE(store.write(*target_, f, 0, model));
+  expect_sidecar_matches(f, model);
+  // Inside one block, across a block boundary, and growing the last block.
+  for (auto [at, len] : {std::pair<size_t, size_t>{100, 50}, {kB - 10, 30}, {3 * kB + kB / 2 - 5, 1000}}) {
+    auto patch = pattern(len, static_cast<uint32_t>(at));
+    ASSERT_TRUE(store.write(*target_, f, at, patch));
+    if (model.size() < at + len) model.resize(at + len);
+    std::copy(patch.begin(), patch.end(), model.begin() + static_cast<ptrdiff_t>(at));
+    expect_sidecar_matches(f, model);
+  }
+  EXPECT_EQ(read_all(store, f, 0, model.size()), model);
+  // Unaligned reads come back with CRCs of their own pieces (checked in read_all).
+  EXPECT_EQ(read_all(store, f, kB / 3, kB), std::vector<char>(model.begin() + kB / 3, model.begin() + kB / 3 + kB));
+  EXPECT_TRUE(store.stat(*target_, f)->checksummed);
+}
+
+TEST_F(ChunkStoreTest, WritesPastTheEndRecordTheHoleAsZeros) {
+  ChunkStore store;
+  EntryId f{8, 2};
+  std::vector<char> model = pattern(1000, 11);
+  ASSERT_TRUE(store.write(*target_, f, 0, model));
+  auto far = pattern(500, 12);
+  const size_t at = 2 * kB + 300;  // skips the rest of block 0, all of block 1
+  ASSERT_TRUE(store.write(*target_, f, at, far));
+  model.resize(at);
+  model.insert(model.end(), far.begin(), far.end());
+  expect_sidecar_matches(f, model);
+  EXPECT_EQ(read_all(store, f, 0, model.size()), model);
+}
+
+TEST_F(ChunkStoreTest, GrowingByATerabyteWritesAlmostNothingToTheSidecar) {
+  ChunkStore store;
+  EntryId f{8, 8};
+  const uint64_t far = (1ull << 40) + 12345;
+  ASSERT_TRUE(store.write(*target_, f, 0, pattern(1000, 21)));
+  ASSERT_TRUE(store.write(*target_, f, far, pattern(10, 22)));
+  ASSERT_TRUE(store.truncate(*target_, EntryId{8, 9}, 1ull << 40));
+  struct stat st;
+  const std::string sidecar = BlockCrcs::path_for(target_->chunk_path(f));
+  ASSERT_EQ(::stat(sidecar.c_str(), &st), 0);
+  EXPECT_EQ(static_cast<uint64_t>(st.st_size), (far + 10 + kB - 1) / kB * 4);
+  EXPECT_LT(st.st_blocks * 512, 1 << 20) << "the hole in the file is a hole in the sidecar";
+  // The hole reads as verified zeros; the far bytes and the old ones are there.
+  EXPECT_EQ(read_all(store, f, 1ull << 39, 3 * kB), std::vector<char>(3 * kB, 0));
+  EXPECT_EQ(read_all(store, f, far, 10), pattern(10, 22));
+  EXPECT_EQ(read_all(store, f, 0, 1000), pattern(1000, 21));
+  EXPECT_EQ(read_all(store, EntryId{8, 9}, (1ull << 40) - 100, 1000), std::vector<char>(100, 0));
+}
+
+TEST_F(ChunkStoreTest, TruncateKeepsTheSidecarInStep) {
+  ChunkStore store;
+  EntryId f{8, 3};
+  auto model = pattern(4 * kB, 13);
+  ASSERT_TRUE(store.write(*target_, f, 0, model));
+  for (size_t size : {size_t{2 * kB + 123}, size_t{2 * kB}, size_t{5 * kB + 7}, size_t{10}, size_t{0}, size_t{kB + 1}}) {
+    ASSERT_TRUE(store.truncate(*target_, f, size)) << size;
+    model.resize(size);  // growing adds zeros
+    expect_sidecar_matches(f, model);
+    EXPECT_EQ(read_all(store, f, 0, 8 * kB), model) << size;
+  }
+}
+
+TEST_F(ChunkStoreTest, FlippedBytesOnDiskFailTheReadOfTheirBlockOnly) {
+  ChunkStore store;
+  EntryId f{8, 4};
+  auto model = pattern(4 * kB, 14);
+  ASSERT_TRUE(store.write(*target_, f, 0, model));
+  flip_byte(f, 2 * kB + 100);
+
+  std::vector<char> out;
+  auto bad = store.read(*target_, f, 2 * kB + 5000, 10, out);  // a few bytes of the bad block
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code(), proto::STORAGE_CHECKSUM_MISMATCH);
+  EXPECT_NE(bad.error().message().find("local offset " + std::to_string(2 * kB)), std::string::npos)
+      << bad.error().message();
+  EXPECT_NE(bad.error().message().find(target_->chunk_path(f)), std::string::npos) << bad.error().message();
+  EXPECT_TRUE(out.empty()) << "no byte of a failed read is handed out";
+  ASSERT_FALSE(store.read(*target_, f, 0, 4 * kB, out)) << "a read that covers it fails whole";
+  EXPECT_EQ(read_all(store, f, 0, 2 * kB), std::vector<char>(model.begin(), model.begin() + 2 * kB));
+  EXPECT_EQ(read_all(store, f, 3 * kB, kB), std::vector<char>(model.begin() + 3 * kB, model.end()));
+
+  // A write of part of the bad block would bless the damage: refused.
+  auto part = store.write(*target_, f, 2 * kB + 10, pattern(10, 15));
+  ASSERT_FALSE(part);
+  EXPECT_EQ(part.error().code(), proto::STORAGE_CHECKSUM_MISMATCH);
+  // A write of the whole block replaces it.
+  auto whole = pattern(kB, 16);
+  ASSERT_TRUE(store.write(*target_, f, 2 * kB, whole));
+  std::copy(whole.begin(), whole.end(), model.begin() + 2 * kB);
+  EXPECT_EQ(read_all(store, f, 0, 4 * kB), model);
+}
+
+TEST_F(ChunkStoreTest, RegionsOfWholeBlocksCarryTheRecordedCrcsAndNothingElseQualifies) {
+  ChunkStore store;
+  EntryId f{8, 7};
+  auto model = pattern(3 * kB + 100, 20);
+  ASSERT_TRUE(store.write(*target_, f, 0, model));
+  auto whole = store.region(*target_, f, kB, 4 * kB);  // blocks 1, 2 and the 100-byte tail
+  ASSERT_TRUE(whole) << whole.error().to_string();
+  ASSERT_TRUE(*whole);
+  EXPECT_GE((*whole)->fd, 0);
+  EXPECT_EQ((*whole)->length, 2 * kB + 100);
+  EXPECT_TRUE((*whole)->checksummed);
+  EXPECT_EQ((*whole)->crcs, checksum::piece_crcs(kB, std::span<const char>(model).subspan(kB)));
+  // Not from a block boundary, or ending inside a block: stored must check.
+  EXPECT_FALSE(*store.region(*target_, f, 100, kB));
+  EXPECT_FALSE(*store.region(*target_, f, 0, kB + 5));
+  EXPECT_FALSE(*store.region(*target_, EntryId{8, 70}, 0, kB)) << "a missing file: read() tells absent";
+  // Damage is not its business: the bytes go unread, the receiver checks.
+  flip_byte(f, 10);
+  auto damaged = store.region(*target_, f, 0, kB);
+  ASSERT_TRUE(damaged && *damaged);
+  EXPECT_EQ((*damaged)->crcs[0], checksum::crc32c(std::span<const char>(model).subspan(0, kB)));
+  flip_byte(f, 10);
+}
+
+TEST_F(ChunkStoreTest, ChunkFilesWrittenBeforeChecksumsReadUnverified) {
+  ChunkStore store;
+  EntryId f{8, 5};
+  fs::create_directories(target_->bucket_dir(f));
+  auto old = pattern(100000, 17);
+  {
+    std::ofstream out(target_->chunk_path(f), std::ios::binary);
+    out.write(old.data(), static_cast<std::streamsize>(old.size()));
+  }
+  std::vector<char> back;
+  auto r = store.read(*target_, f, 0, old.size(), back);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_FALSE(r->checksummed);
+  EXPECT_TRUE(r->crcs.empty());
+  EXPECT_EQ(back, old);
+  auto region = store.region(*target_, f, 100, kB);
+  ASSERT_TRUE(region && *region) << "sent as it is";
+  EXPECT_FALSE((*region)->checksummed);
+  EXPECT_EQ((*region)->length, kB);
+  // Writes and truncates work and do not start a sidecar that would cover
+  // only part of the file.
+  ASSERT_TRUE(store.write(*target_, f, 50, pattern(100, 18)));
+  ASSERT_TRUE(store.truncate(*target_, f, 70000));
+  EXPECT_FALSE(fs::exists(BlockCrcs::path_for(target_->chunk_path(f))));
+  EXPECT_FALSE(store.stat(*target_, f)->checksummed);
+}
+
+TEST_F(ChunkStoreTest, AbsentIsToldApartFromEmptyAndRemoveTakesTheSidecar) {
+  ChunkStore store;
+  EntryId f{8, 6};
+  std::vector<char> out;
+  auto r = store.read(*target_, f, 0, 100, out);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->absent);
+  ASSERT_TRUE(store.write(*target_, f, 0, std::span<const char>()));  // creates it, empty
+  r = store.read(*target_, f, 0, 100, out);
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->absent);
+  EXPECT_TRUE(r->checksummed);
+  EXPECT_TRUE(out.empty());
+  ASSERT_TRUE(store.write(*target_, f, 0, pattern(10, 19)));
+  const std::string sidecar = BlockCrcs::path_for(target_->chunk_path(f));
+  EXPECT_TRUE(fs::exists(sidecar));
+  ASSERT_TRUE(store.remove(*target_, f));
+  EXPECT_FALSE(fs::exists(sidecar));
 }
 
 TEST_F(ChunkStoreTest, WriteErrorsNameThePathAndOffset) {

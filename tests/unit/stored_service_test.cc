@@ -7,6 +7,7 @@
 #include <numeric>
 #include <thread>
 
+#include "common/checksum.h"
 #include "common/rpc/client.h"
 #include "common/rpc/server.h"
 #include "mgmtd/service.h"
@@ -177,6 +178,22 @@ TEST_F(StoredServiceTest, RegistersAndServesChunksOverRpc) {
   w.set_target_id(t1);
   *w.mutable_file() = file.to_proto();
   w.set_offset(4096);
+  {
+    // Without its checksums a write is refused; with one wrong, too, and
+    // nothing reaches the disk.
+    auto unsummed = client_->call(stored_ep(), w, rpc::CallBulk{data, {}});
+    ASSERT_FALSE(unsummed);
+    EXPECT_EQ(unsummed.error().code(), proto::INVALID_ARGUMENT);
+    auto crcs = checksum::piece_crcs(4096, data);
+    crcs[2] ^= 1;
+    w.mutable_crcs()->Add(crcs.begin(), crcs.end());
+    auto damaged = client_->call(stored_ep(), w, rpc::CallBulk{data, {}});
+    ASSERT_FALSE(damaged);
+    EXPECT_EQ(damaged.error().code(), proto::STORAGE_CHECKSUM_MISMATCH);
+    EXPECT_NE(damaged.error().message().find("local offset 131072"), std::string::npos) << damaged.error().message();
+    EXPECT_FALSE(fs::exists(dir_ / "t1/chunks/2a" / file.to_string())) << "a refused write writes nothing";
+    w.set_crcs(2, crcs[2] ^ 1);
+  }
   auto wr = client_->call(stored_ep(), w, rpc::CallBulk{data, {}});
   ASSERT_TRUE(wr) << wr.error().to_string();
   EXPECT_EQ(wr->written(), data.size());
@@ -195,6 +212,10 @@ TEST_F(StoredServiceTest, RegistersAndServesChunksOverRpc) {
   EXPECT_EQ(bulk_len, 4096 + data.size());
   EXPECT_TRUE(std::all_of(in.begin(), in.begin() + 4096, [](char c) { return c == 0; }));
   EXPECT_TRUE(std::equal(data.begin(), data.end(), in.begin() + 4096));
+  EXPECT_TRUE(rd->checksummed());
+  EXPECT_FALSE(rd->absent());
+  EXPECT_EQ(std::vector<uint32_t>(rd->crcs().begin(), rd->crcs().end()),
+            checksum::piece_crcs(0, std::span<const char>(in.data(), bulk_len)));
 
   // A small read (sent from a buffer, not with sendfile) across the file's end.
   r.set_offset(4096 + data.size() - 1000);
@@ -204,15 +225,18 @@ TEST_F(StoredServiceTest, RegistersAndServesChunksOverRpc) {
   EXPECT_EQ(rd->length(), 1000u);
   EXPECT_EQ(bulk_len, 1000u);
   EXPECT_TRUE(std::equal(data.end() - 1000, data.end(), in.begin()));
+  EXPECT_EQ(std::vector<uint32_t>(rd->crcs().begin(), rd->crcs().end()),
+            checksum::piece_crcs(r.offset(), std::span<const char>(in.data(), bulk_len)));
   r.set_offset(0);
   r.set_length(400000);
 
-  // The same file on t2 is a different chunk file: empty.
+  // The same file on t2 is a different chunk file: there is none.
   r.set_target_id(t2);
   rd = client_->call(stored_ep(), r, rpc::CallBulk{{}, in}, &bulk_len);
   ASSERT_TRUE(rd);
   EXPECT_EQ(rd->length(), 0u);
   EXPECT_EQ(bulk_len, 0u);
+  EXPECT_TRUE(rd->absent());
 
   proto::StatChunkRequest st;
   st.set_target_id(t1);
@@ -220,6 +244,7 @@ TEST_F(StoredServiceTest, RegistersAndServesChunksOverRpc) {
   auto sr = client_->call(stored_ep(), st);
   ASSERT_TRUE(sr);
   EXPECT_TRUE(sr->exists());
+  EXPECT_TRUE(sr->checksummed());
   EXPECT_EQ(sr->local_size(), 4096 + data.size());
 
   proto::TruncateChunkRequest tr;
@@ -307,6 +332,7 @@ TEST_F(StoredServiceTest, ReRegistersWhenMgmtdForgetsTheNode) {
   proto::WriteChunkRequest w;
   w.set_target_id(new_t1);
   *w.mutable_file() = file.to_proto();
+  w.add_crcs(checksum::crc32c(data));
   auto deadline2 = std::chrono::steady_clock::now() + 5s;
   Result<proto::WriteChunkResponse> wr = client_->call(stored_ep(), w, rpc::CallBulk{data, {}});
   while (!wr && std::chrono::steady_clock::now() < deadline2) {  // ids are installed right after the registration
