@@ -4,8 +4,9 @@
 
 namespace combfs {
 
-Result<void> GroupCommit::wait_durable(uint64_t seq) {
+Result<void> GroupCommit::wait_durable(uint64_t seq, std::chrono::microseconds patience) {
   if (!sync_ || durable_.load(std::memory_order_acquire) >= seq) return {};
+  const auto deadline = std::chrono::steady_clock::now() + patience;
   std::unique_lock lock(mutex_);
   for (;;) {
     if (!failure_.ok()) return std::unexpected(failure_);
@@ -14,6 +15,11 @@ Result<void> GroupCommit::wait_durable(uint64_t seq) {
       // The sync in progress may have begun before our commit; wait for it
       // and look again (the next sync is then ours to run or to join).
       synced_.wait(lock);
+      continue;
+    }
+    if (std::chrono::steady_clock::now() < deadline) {
+      // Every finished sync wakes us: one another thread ran may cover us.
+      synced_.wait_until(lock, deadline);
       continue;
     }
     syncing_ = true;

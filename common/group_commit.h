@@ -10,6 +10,12 @@
 // A store that waits before every return (metad) so answers nothing that a
 // power loss could take back, at the price of one sync per batch of requests.
 //
+// A waiter whose caller is not waiting for it (a Close sent after close(2)
+// returned, a chunk removal) may be patient: it first waits a while for a
+// sync that someone else runs anyway. One client creating files one by one
+// then pays one sync per file instead of two (create, then its Close), and
+// the answer still only leaves once the change is durable.
+//
 // A sync that fails makes every later wait fail too: after a failed fsync the
 // kernel may have dropped the dirty pages, so nothing committed since can be
 // promised (PostgreSQL's "fsyncgate" lesson); the daemon must be restarted,
@@ -19,6 +25,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -40,8 +47,10 @@ class GroupCommit {
   // The number of the last commit so far (what a reader may have seen).
   uint64_t last_committed() const { return committed_.load(std::memory_order_acquire); }
 
-  // Returns once commit `seq` (and every earlier one) is durable.
-  Result<void> wait_durable(uint64_t seq);
+  // Returns once commit `seq` (and every earlier one) is durable. With
+  // `patience`, waits that long for a sync run by another thread before
+  // running one itself.
+  Result<void> wait_durable(uint64_t seq, std::chrono::microseconds patience = {});
 
   // Syncs run so far (for tests and metrics: requests per sync).
   uint64_t syncs() const { return syncs_.load(std::memory_order_relaxed); }

@@ -266,7 +266,7 @@ Result<std::vector<Removal>> MetaStore::pending_removals(size_t limit) {
   // A removal leaves metad: the unlink that queued it must be durable first,
   // or a power loss brings the name back without its chunks.
   auto rows = read([&](Tables& t) { return t.list_removals(limit); });
-  COMBFS_CHECK(wait_durable_seen());
+  COMBFS_CHECK(commits_.wait_durable(commits_.last_committed(), kRideAlongPatience));
   return rows;
 }
 
@@ -280,7 +280,7 @@ Result<void> MetaStore::complete_removal(int64_t seq, const std::vector<uint32_t
     if (left.empty()) return t.delete_removal(seq);
     if (left.size() != row->targets.size()) return t.update_removal(seq, left);
     return {};
-  });
+  }, Await::nothing);  // lost in a crash, the removal is asked again: removing a removed chunk is a no-op
 }
 
 }  // namespace combfs::metad

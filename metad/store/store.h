@@ -23,6 +23,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <unordered_map>
 #include <memory>
@@ -400,9 +401,19 @@ class MetaStore {
 
   explicit MetaStore(StoreOptions options);
 
+  // What a write needs of its durability before it returns.
+  enum class Await {
+    sync,        // durable now: every request a client waits for
+    ride_along,  // durable, but nobody waits for the answer (a Close sent after
+                 // close(2) returned): its sync may be the next request's
+    nothing,     // a loss is harmless, being redone after a restart (removal bookkeeping)
+  };
+  // How long a ride_along write waits for another request's sync.
+  static constexpr std::chrono::milliseconds kRideAlongPatience{2};
+
   // Runs f(Tables&) as one transaction under the lock; commits if it succeeded.
   template <class F>
-  auto write(F&& f) -> decltype(f(std::declval<Tables&>()));
+  auto write(F&& f, Await await = Await::sync) -> decltype(f(std::declval<Tables&>()));
   // Runs f(Tables&) under the lock without a transaction (reads).
   template <class F>
   auto read(F&& f) -> decltype(f(std::declval<Tables&>()));

@@ -54,7 +54,7 @@ Result<proto::EntryInfo> MetaStore::close_file(const CloseArgs& args) {
     }
     COMBFS_CHECK(t.update_inode(n));
     return n.to_info(options_.node_id, total.writers);
-  });
+  }, Await::ride_along);  // the client sends Close after close(2) returned
 }
 
 Result<MetaStore::ClientClosed> MetaStore::close_client(uint64_t client_id) {

@@ -96,6 +96,39 @@ TEST(GroupCommitTest, AFailedSyncFailsThatWaitAndEveryLaterOne) {
   EXPECT_EQ(calls, 1) << "no second sync after a failure";
 }
 
+TEST(GroupCommitTest, APatientWaitRidesOnTheNextSyncAnotherThreadRuns) {
+  std::atomic<uint64_t> syncs{0};
+  GroupCommit gc([&]() -> Result<void> {
+    ++syncs;
+    return {};
+  });
+  uint64_t close = gc.committed();
+  std::atomic<bool> answered{false};
+  std::thread patient([&] {
+    ASSERT_TRUE(gc.wait_durable(close, 10s));
+    answered = true;
+  });
+  std::this_thread::sleep_for(20ms);
+  EXPECT_FALSE(answered) << "answered before its commit was synced";
+  EXPECT_EQ(syncs.load(), 0u) << "a patient wait ran a sync of its own at once";
+  ASSERT_TRUE(gc.wait_durable(gc.committed()));  // the next create: one sync for both
+  patient.join();
+  EXPECT_TRUE(answered);
+  EXPECT_EQ(syncs.load(), 1u);
+}
+
+TEST(GroupCommitTest, APatientWaitSyncsItselfWhenNobodyElseDoes) {
+  std::atomic<uint64_t> syncs{0};
+  GroupCommit gc([&]() -> Result<void> {
+    ++syncs;
+    return {};
+  });
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(gc.wait_durable(gc.committed(), 30ms));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 30ms);
+  EXPECT_EQ(syncs.load(), 1u);
+}
+
 TEST(GroupCommitTest, WithoutASyncWaitsReturnAtOnce) {
   GroupCommit gc(nullptr);
   EXPECT_TRUE(gc.wait_durable(gc.committed()));
