@@ -74,7 +74,6 @@ class DataPath {
  private:
   // Largest bulk of one request: a chunk, bounded by the frame limit.
   uint64_t max_request(const striping::Pattern& p) const;
-  Result<std::vector<rpc::Endpoint>> endpoints(const proto::Layout& layout);
 
   Result<size_t> read_once(const EntryId& file, const proto::Layout& layout, char* buf, size_t length, uint64_t offset);
   Result<void> write_once(const EntryId& file, const proto::Layout& layout, const char* buf, size_t length,
