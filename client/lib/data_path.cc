@@ -127,18 +127,39 @@ Result<size_t> DataPath::finish_short_read(const EntryId& file, const proto::Lay
   const uint64_t file_size = size_from_local_sizes(p, local);
   // Files written before checksums existed were written without the rule
   // (a sparse write created only its own chunk file): holes there are holes.
-  if (keeps_rule) {
-    if (auto i = first_missing_chunk(p, requests, absent, file_size)) {
-      const auto& r = requests[*i];
+  std::vector<uint64_t> got_now(got.begin(), got.end());
+  std::vector<uint8_t> absent_now(absent.begin(), absent.end());
+  while (keeps_rule) {
+    auto i = first_missing_chunk(p, requests, absent_now, file_size);
+    if (!i) break;
+    const auto& r = requests[*i];
+    const auto& route = routes[r.target_index];
+    const std::string where = fmt::format("target {}, file {}, offset {}", route.target, file.to_string(),
+                                          offset + r.buf_offset);
+    if (route.group == 0)
       return error(proto::STORAGE_CHUNK_MISSING,
-                   fmt::format("target {}, file {}, offset {}: the target has no chunk file for this file although "
-                               "its size ({} bytes) says it holds bytes there (local offset {}): the chunk file was "
-                               "lost or deleted; restore it from a backup or remove the file",
-                               routes[r.target_index].target, file.to_string(), offset + r.buf_offset, file_size,
-                               r.local_offset));
-    }
+                   fmt::format("{}: the target has no chunk file for this file although its size ({} bytes) says it "
+                               "holds bytes there (local offset {}): the chunk file was lost or deleted; restore it "
+                               "from a backup or remove the file",
+                               where, file_size, r.local_offset));
+    // A mirrored file's primary restores its copy from the secondary when
+    // asked with `verify` (stored/ops/repair.h), and answers with the bytes.
+    auto req = read_request(route, file, r.local_offset, r.length);
+    req.set_verify(true);
+    size_t bulk_len = 0;
+    auto resp = cluster_.rpc().call(route.endpoint, req, rpc::CallBulk{{}, {buf.data() + r.buf_offset, r.length}},
+                                    &bulk_len);
+    if (!resp) return error(read_failed(resp.error(), r, offset, route.target, file));
+    if (resp->absent())
+      return error(proto::STORAGE_CHUNK_MISSING,
+                   fmt::format("{}: neither copy of mirror group {} has a chunk file for this file although its size "
+                               "({} bytes) says it holds bytes there: restore it from a backup or remove the file",
+                               where, route.group, file_size));
+    COMBFS_CHECK(verify_read(*resp, {buf.data() + r.buf_offset, bulk_len}, r, offset, route.target, file));
+    got_now[*i] = bulk_len;
+    absent_now[*i] = 0;
   }
-  return complete_read(buf, offset, requests, got, file_size);
+  return complete_read(buf, offset, requests, got_now, file_size);
 }
 
 Result<void> DataPath::cover_chunk_files(const EntryId& file, const proto::Layout& layout, uint64_t end,

@@ -58,6 +58,15 @@ void add_read_chunk(rpc::Dispatcher& dispatcher, StoredState& state) {
             read = std::unexpected(Status(proto::STORAGE_CHECKSUM_MISMATCH,
                                           fmt::format("{}; {}", read.error().message(), repaired.error().message())));
         }
+        if (read && read->absent && req.verify() && req.mirror_group() != 0) {
+          // The client asks with `verify` for a chunk file the file's size
+          // says must exist (docs/mirroring.md, missing chunk files).
+          if (auto restored = restore_from_secondary(state, ref, req.mirror_group()); !restored)
+            return error(restored.error().code(),
+                         fmt::format("target {} has no chunk file of file {} (mirror group {}) and {}", ref.target_id,
+                                     ref.file.to_string(), req.mirror_group(), restored.error().message()));
+          read = state.chunks.read(*ref.target, ref.file, req.offset(), req.length(), ctx.bulk_out);
+        }
         if (!read) return error(storage_error(ref, "read", read.error()));
         resp.set_length(static_cast<uint32_t>(ctx.bulk_out.size()));
         resp.set_absent(read->absent);

@@ -1,8 +1,8 @@
-// Repairs damaged blocks of a mirrored chunk file on the group's primary from
-// the secondary's copy (docs/mirroring.md "Mirrored data path", reads): the
-// read that found the damage gets the right bytes, and the bad copy is
-// rewritten, so the application never sees the damage and the next read is
-// local again.
+// Repairs a mirrored chunk file on the group's primary from the secondary's
+// copy (docs/mirroring.md "Mirrored data path", reads): damaged blocks, or
+// the whole chunk file when it is missing. The read that found the damage
+// gets the right bytes, and the bad copy is rewritten, so the application
+// never sees the damage and the next read is local again.
 #pragma once
 
 #include <cstdint>
@@ -21,5 +21,12 @@ namespace combfs::stored {
 // local write failed.
 Result<void> repair_from_secondary(StoredState& state, const ChunkRef& ref, uint32_t group, uint64_t offset,
                                    uint64_t length);
+
+// Copies the secondary's whole chunk file when this target (the primary) has
+// none, then syncs it: the client asks (a ReadChunk with `verify`) only when
+// the file's size says the chunk file must exist. Nothing when it exists by
+// now. Errors as above; STORAGE_CHUNK_MISSING when the secondary has none
+// either.
+Result<void> restore_from_secondary(StoredState& state, const ChunkRef& ref, uint32_t group);
 
 }  // namespace combfs::stored

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <tuple>
 #include <thread>
 
 #include "tests/harness/data.h"
@@ -96,6 +97,29 @@ class MirrorDataTest : public testing::Test {
     EXPECT_EQ(total, size) << path;
   }
 
+  // A file of 4 chunks over 2 groups in a fresh buddymirror dir_: stripe
+  // entry `entry` holds chunks `entry` and `entry + 2`, 2 * kChunk bytes.
+  struct FourChunks {
+    std::string path;
+    std::vector<char> data;
+    EntryInfo info;
+    std::string primary, secondary;  // the entry's chunk file on each
+    std::string before;              // the secondary's copy after the write
+  };
+  FourChunks write_four_chunks(const std::string& name, uint64_t seed, size_t entry) {
+    make_mirrored("2");
+    FourChunks f{dir_ + "/" + name, make_data(seed, 4 * kChunk), {}, {}, {}, {}};
+    std::string err;
+    EXPECT_TRUE(write_file(f.path, f.data, &err)) << err;
+    f.info = info(f.path);
+    EXPECT_EQ(f.info.targets.size(), 2u);
+    if (f.info.targets.size() != 2u) return f;
+    std::tie(f.primary, f.secondary) = copies(f.info, entry);
+    f.before = slurp(f.secondary);
+    EXPECT_EQ(f.before.size(), 2 * kChunk);
+    return f;
+  }
+
   size_t mirror_files(const std::string& id) {
     size_t n = 0;
     for (const auto& [t, dir] : target_dir_) n += fs::exists(chunk_file_path(dir, id, "mirror")) ? 1 : 0;
@@ -156,17 +180,9 @@ TEST_F(MirrorDataTest, WritesReachBothCopiesIdenticallyAndUnlinkRemovesBoth) {
 }
 
 TEST_F(MirrorDataTest, FlippedBytesInThePrimaryCopyReadRightAndAreRepairedFromTheSecondary) {
-  make_mirrored("2");
+  auto [path, data, e, primary, secondary, before] = write_four_chunks("checkpoint", 9, 1);
   ASSERT_FALSE(HasFailure());
-  const std::string path = dir_ + "/checkpoint";
-  auto data = make_data(9, 4 * kChunk);
   std::string err;
-  ASSERT_TRUE(write_file(path, data, &err)) << err;
-  auto e = info(path);
-  ASSERT_EQ(e.targets.size(), 2u);
-  auto [primary, secondary] = copies(e, 1);  // holds chunks 1 and 3
-  const std::string before = slurp(secondary);
-  ASSERT_EQ(before.size(), 2 * kChunk);
   const uint64_t local = kChunk + 100000;  // chunk 3, file offset 3 * kChunk + 100000
   {
     std::fstream f(primary, std::ios::in | std::ios::out | std::ios::binary);
@@ -188,6 +204,28 @@ TEST_F(MirrorDataTest, FlippedBytesInThePrimaryCopyReadRightAndAreRepairedFromTh
   // The range the read asked for (it depends on the kernel's read sizes).
   EXPECT_NE(log.find("repaired local offsets ["), std::string::npos) << log;
   EXPECT_NE(log.find("file " + e.entry_id), std::string::npos) << log;
+}
+
+TEST_F(MirrorDataTest, AChunkFileMissingOnThePrimaryIsRestoredFromTheSecondary) {
+  auto [path, data, e, primary, secondary, before] = write_four_chunks("lost", 11, 0);
+  ASSERT_FALSE(HasFailure());
+  std::string err;
+  ASSERT_TRUE(fs::remove(primary));
+  ASSERT_TRUE(fs::remove(primary + ".crc"));
+  // stored keeps chunk files open: restart it so it looks at the disk again.
+  const std::string owner = primary.find("/stored0/") != std::string::npos ? "stored0" : "stored1";
+  ASSERT_TRUE(cluster_.stop_daemon(owner));
+  ASSERT_TRUE(cluster_.restart_daemon(owner));
+  ASSERT_TRUE(cluster_.remount());
+
+  auto back = read_file(path, &err);
+  ASSERT_EQ(back.size(), data.size()) << err;
+  EXPECT_EQ(first_difference(back, data), -1) << "the lost chunks must read right, not as zeros or EIO";
+  EXPECT_TRUE(slurp(primary) == before) << "the primary's chunk file is restored from the secondary's";
+  EXPECT_TRUE(slurp(primary + ".crc") == slurp(secondary + ".crc"));
+  EXPECT_NE(cluster_.log_text(owner).find("restored the missing chunk file of file " + e.entry_id),
+            std::string::npos)
+      << cluster_.log_text(owner);
 }
 
 TEST_F(MirrorDataTest, AWriteFailsWhenTheSecondaryIsDownAndRaid0StillWorks) {
