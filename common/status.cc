@@ -60,6 +60,7 @@ bool error_retryable(ErrorCode code) {
     case proto::MGMT_NO_META:
     case proto::META_NOT_OWNER:
     case proto::STORAGE_TARGET_OFFLINE:
+    case proto::STORAGE_NOT_PRIMARY:
       return true;
     default:
       return false;

@@ -1,7 +1,10 @@
 // fsctl getentryinfo PATH: where an entry lives, how its data is striped and
-// (files) how many handles have it open for writing.
+// (files) how many handles have it open for writing. A buddymirror file's
+// layout names mirror groups; its targets are then each group's primary and
+// secondary in the current map.
 #include <fmt/format.h>
 
+#include "buddy/route.h"
 #include "ctl/commands.h"
 #include "ctl/format.h"
 
@@ -33,7 +36,19 @@ Result<void> run(const std::string& path, const GlobalOptions& g) {
     fmt::print("Stripe pattern: {}\n", pattern_name(layout.pattern().type()));
     fmt::print("Chunk size: {}\n", format_exact_size(layout.pattern().chunk_size()));
     fmt::print("Number of targets: {}\n", layout.targets_size());
-    fmt::print("Targets: {}\n", fmt::join(layout.targets(), " "));
+    if (buddy::is_mirrored(layout)) {
+      fmt::print("Mirror groups: {}\n", fmt::join(layout.targets(), " "));
+      auto routes = COMBFS_TRY(l.conn.cluster->routes(layout));
+      std::vector<uint32_t> primaries, secondaries;
+      for (const auto& r : routes) {
+        primaries.push_back(r.target);
+        secondaries.push_back(r.secondary);
+      }
+      fmt::print("Targets: {}\n", fmt::join(primaries, " "));
+      fmt::print("Secondary targets: {}\n", fmt::join(secondaries, " "));
+    } else {
+      fmt::print("Targets: {}\n", fmt::join(layout.targets(), " "));
+    }
     // Handles open for writing on all clients; metad counts a dead client's
     // as closed once its lease runs out.
     fmt::print("Open writers: {}\n", a.open_writers());

@@ -47,8 +47,9 @@ Result<void> run(const Args& args, const GlobalOptions& g) {
   for (const auto& s : l.info.shards())
     COMBFS_CHECK(l.conn.meta->set_pattern(s.owner(), EntryId::from_proto(s.id()), pattern));
   const auto& p = updated.dir_pattern().chunk_size() ? updated.dir_pattern() : pattern;
-  fmt::print("Stripe pattern of {}: {}, chunk size {}, {} targets\n", args.dir, pattern_name(p.type()),
-             format_exact_size(p.chunk_size()), p.num_targets());
+  fmt::print("Stripe pattern of {}: {}, chunk size {}, {} {}\n", args.dir, pattern_name(p.type()),
+             format_exact_size(p.chunk_size()), p.num_targets(),
+             p.type() == proto::PATTERN_BUDDYMIRROR ? "mirror groups" : "targets");
   return {};
 }
 
@@ -57,7 +58,7 @@ Result<void> run(const Args& args, const GlobalOptions& g) {
 Command add_setpattern(CLI::App& app, const GlobalOptions& g) {
   auto* sub = app.add_subcommand("setpattern", "set the stripe pattern that new files in a directory inherit");
   auto args = std::make_shared<Args>();
-  sub->add_option("--numtargets", args->num_targets, "number of storage targets per file")
+  sub->add_option("--numtargets", args->num_targets, "number of storage targets per file (buddymirror: mirror groups)")
       ->check(CLI::Range(1u, 65535u));
   sub->add_option("--chunksize", args->chunk_size, "chunk size: 64K to 512M, a power of two (e.g. 512K, 1M, 4M)");
   sub->add_option("--type", args->type, "raid0 (default) or buddymirror");

@@ -142,6 +142,7 @@ Result<void> run(const Options& o) {
     };
   }
   metad::MetaService service(*store, source, std::random_device()(), fresh, std::move(cross));
+  service.set_mgmtd_cluster_map([&mgmt] { return mgmt.refresh(false); });
   service.locks().set_lease(std::chrono::milliseconds(static_cast<int64_t>(o.lock_lease * 1000)));
   service.register_handlers(dispatcher);
 

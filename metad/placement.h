@@ -25,13 +25,31 @@ namespace combfs::metad {
 Result<std::vector<uint32_t>> choose_targets(const std::map<uint32_t, proto::TargetInfo>& targets,
                                              const proto::StripePattern& pattern, std::mt19937_64& rng);
 
+// The same for a buddymirror pattern: chooses mirror groups (their ids go
+// into the layout). Eligible: both targets known, online, good and in
+// pattern.pool_id. A group is weighted by the free space of its fuller
+// target, which is what it can still take. MGMT_NO_TARGETS when none is
+// eligible, saying to run `fsctl addmirrorgroup --automatic` when the
+// cluster has no group at all.
+Result<std::vector<uint32_t>> choose_groups(const std::map<uint32_t, proto::TargetInfo>& targets,
+                                            const std::map<uint32_t, proto::MirrorGroupInfo>& groups,
+                                            const proto::StripePattern& pattern, std::mt19937_64& rng);
+
+// The mirror groups whose two targets are both in `pool` (eligible or not):
+// what `fsctl setpattern --type buddymirror` may ask for at most.
+size_t groups_in_pool(const std::map<uint32_t, proto::TargetInfo>& targets,
+                      const std::map<uint32_t, proto::MirrorGroupInfo>& groups, uint32_t pool);
+
 // choose_targets with a shared, seeded generator, for concurrent request handlers.
 class Placement {
  public:
   explicit Placement(uint64_t seed) : rng_(seed) {}
+  // Targets for a raid0 pattern, mirror groups for a buddymirror one.
   Result<std::vector<uint32_t>> choose(const std::map<uint32_t, proto::TargetInfo>& targets,
+                                       const std::map<uint32_t, proto::MirrorGroupInfo>& groups,
                                        const proto::StripePattern& pattern) {
     std::lock_guard lock(mutex_);
+    if (pattern.type() == proto::PATTERN_BUDDYMIRROR) return choose_groups(targets, groups, pattern, rng_);
     return choose_targets(targets, pattern, rng_);
   }
 

@@ -6,6 +6,9 @@
 #include <map>
 #include <set>
 
+#include "buddy/route.h"
+#include "metad/store/inode.h"
+
 namespace combfs::metad {
 
 RemovalQueueWorker::RemovalQueueWorker(MetaStore& store, rpc::RpcClient& rpc, ClusterMapSource cluster_map,
@@ -92,23 +95,24 @@ RemovalQueueWorker::Pass RemovalQueueWorker::drain_once() {
   };
   std::vector<Call> calls;
   for (auto& [target, files] : by_target) {
-    auto info = (*map)->targets.find(target);
-    auto ep = (*map)->target_endpoint_or_error(target);
-    if (!ep || info->second.reach() == proto::REACH_OFFLINE) {
-      spdlog::debug("removal queue: target {} is {}, {} files wait", target,
-                    ep ? "offline" : ep.error().message(), files.size());
+    // A mirror group's entry goes to its primary, which removes both copies.
+    auto route = buddy::route_of(**map, target & ~kMirrorGroupTag, (target & kMirrorGroupTag) != 0);
+    auto info = route ? (*map)->targets.find(route->target) : (*map)->targets.end();
+    if (!route || info == (*map)->targets.end() || info->second.reach() == proto::REACH_OFFLINE) {
+      spdlog::debug("removal queue: {} is {}, {} files wait", format_targets({target}),
+                    route ? "offline" : route.error().message(), files.size());
       pass.failed_targets++;
       continue;
     }
     for (size_t i = 0; i < files.size(); i += options_.files_per_request) {
       Call call{target, {}, {}};
       proto::RemoveChunksRequest req;
-      req.set_target_id(target);
+      buddy::address(req, *route);
       for (size_t j = i; j < std::min(files.size(), i + options_.files_per_request); ++j) {
         call.files.push_back(files[j]);
         files[j]->id.to_proto(req.add_files());
       }
-      call.reply = rpc_.start(*ep, req, {}, options_.call_timeout);
+      call.reply = rpc_.start(route->endpoint, req, {}, options_.call_timeout);
       calls.push_back(std::move(call));
     }
   }
@@ -123,8 +127,8 @@ RemovalQueueWorker::Pass RemovalQueueWorker::drain_once() {
       if (stopping()) return pass;
     auto resp = rpc::RpcClient::finish<proto::RemoveChunksRequest>(call.reply);
     if (!resp) {
-      spdlog::warn("removal queue: RemoveChunks of {} files on target {} failed (will retry): {}", call.files.size(),
-                   call.target, resp.error().to_string());
+      spdlog::warn("removal queue: RemoveChunks of {} files on {} failed (will retry): {}", call.files.size(),
+                   format_targets({call.target}), resp.error().to_string());
       failed_targets.insert(call.target);
       continue;
     }

@@ -20,6 +20,9 @@ class MetaService {
   MetaService(MetaStore& store, ClusterMapSource cluster_map, uint64_t seed,
               ClusterMapSource fresh_cluster_map = nullptr, CrossOptions cross = {});
 
+  // See OpsContext::mgmtd_cluster_map. Call before serving.
+  void set_mgmtd_cluster_map(ClusterMapSource source) { ctx_.mgmtd_cluster_map = std::move(source); }
+
   // Cross-owner operations: directory placement, the journal and its worker.
   Cross& cross() { return *cross_; }
 

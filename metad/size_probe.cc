@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "buddy/route.h"
 #include "proto/storage.pb.h"
 #include "striping/striping.h"
 
@@ -18,14 +19,14 @@ Result<uint64_t> measure_size(rpc::RpcClient& rpc, const ClusterMapSource& clust
     return error(proto::INVALID_ARGUMENT, fmt::format("layout of {} is invalid: {}", id.to_string(), ok.error().message()));
   auto map = COMBFS_TRY(cluster_map());
   std::vector<rpc::RpcClient::BatchCall> calls;
-  for (uint32_t target : layout.targets()) {
-    auto info = map->targets.find(target);
+  for (const auto& route : COMBFS_TRY(buddy::routes_of(*map, layout))) {
+    auto info = map->targets.find(route.target);
     if (info != map->targets.end() && info->second.reach() == proto::REACH_OFFLINE)
-      return error(proto::UNAVAILABLE, fmt::format("target {} of {} is offline", target, id.to_string()));
+      return error(proto::UNAVAILABLE, fmt::format("target {} of {} is offline", route.target, id.to_string()));
     proto::StatChunkRequest req;
-    req.set_target_id(target);
+    buddy::address(req, route);
     id.to_proto(req.mutable_file());
-    calls.push_back(rpc::RpcClient::batch_call(COMBFS_TRY(map->target_endpoint_or_error(target)), req));
+    calls.push_back(rpc::RpcClient::batch_call(route.endpoint, req));
   }
   rpc.run_batch(calls, timeout);
   uint64_t size = 0;

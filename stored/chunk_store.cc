@@ -107,7 +107,7 @@ Result<void> ChunkStore::fsync(const Target& target, const EntryId& file) {
   if (!f->dirs_synced.load()) {
     // The file (or its bucket) may be new: make the names durable too.
     COMBFS_CHECK(env_.sync_dir(target.bucket_dir(file)));
-    COMBFS_CHECK(env_.sync_dir(target.path() + "/chunks"));
+    COMBFS_CHECK(env_.sync_dir(target.area_dir()));
     f->dirs_synced = true;
   }
   return {};

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <thread>
@@ -64,6 +65,9 @@ int main(int argc, char** argv) {
   }
   stored::StoredOptions options;
   options.target_dirs = targets;
+  // Forwards to mirror secondaries block an io thread each: leave at least
+  // half of them free to serve the requests other primaries forward here.
+  options.forward_slots = std::max(1, threads / 2);
   auto service = stored::StoredService::open(options);
   if (!service) {
     spdlog::error("{}", service.error().message());
@@ -100,6 +104,11 @@ int main(int argc, char** argv) {
   session_options.port = *bound;
   session_options.heartbeat_interval = std::chrono::milliseconds(std::llround(heartbeat_interval * 1000));
   stored::MgmtSession session(rpc, *mgmtd_ep, (*service)->state(), session_options);
+  // The map tells a mirror group's primary where its secondary is and each
+  // target its role; refreshed like the heartbeat, and at once when a
+  // request disagrees with it (stored/ops/mirrored.h).
+  MgmtClient maps(rpc, *mgmtd_ep);
+  (*service)->state().mirror.connect([&maps](bool fresh) { return fresh ? maps.refresh(true) : maps.map(); }, &rpc);
 
   // Registration may wait up to a minute for mgmtd; do it beside the io pool,
   // so requests are served (answered UNAVAILABLE until registered) and a
@@ -116,6 +125,7 @@ int main(int argc, char** argv) {
       return;
     }
     session.start_heartbeat();
+    maps.start_refresh(session_options.heartbeat_interval);
     if (!port_file.empty()) {
       if (auto written = write_file_atomic(port_file, std::to_string(*bound) + "\n"); !written) {
         spdlog::error("{}", written.error().message());
@@ -128,6 +138,7 @@ int main(int argc, char** argv) {
   shutting_down = true;
   session.stop();
   startup.join();
+  maps.stop();
   server.stop();
   spdlog::info("stored stopped");
   return exit_code;

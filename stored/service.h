@@ -15,6 +15,7 @@ namespace combfs::stored {
 struct StoredOptions {
   std::vector<std::string> target_dirs;  // at least one
   size_t max_open_files = 1024;          // fd cache size of the chunk store
+  std::ptrdiff_t forward_slots = 4;      // MirrorLink: below the number of io threads
 };
 
 class StoredService {
@@ -30,7 +31,7 @@ class StoredService {
   StoredState& state() { return state_; }
 
  private:
-  explicit StoredService(const StoredOptions& options) : state_(options.max_open_files) {}
+  explicit StoredService(const StoredOptions& options) : state_(options.max_open_files, options.forward_slots) {}
   StoredState state_;
 };
 

@@ -13,7 +13,7 @@ namespace {
 struct Piece {
   size_t io;  // index into the batch
   ChunkRequest request;
-  rpc::Endpoint ep;
+  buddy::Route route;
   uint64_t got = 0;
   bool absent = false;  // a read found no chunk file
   std::optional<Status> failed;
@@ -27,14 +27,10 @@ bool plan(Cluster& cluster, DataPath& data, BatchIo& io, size_t index, std::vect
     io.result = std::unexpected(p.error());
     return false;
   }
-  std::vector<rpc::Endpoint> eps;
-  for (uint32_t t : io.layout->targets()) {
-    auto ep = cluster.target_endpoint(t);
-    if (!ep) {
-      io.result = std::unexpected(ep.error());
-      return false;
-    }
-    eps.push_back(*ep);
+  auto routes = cluster.routes(*io.layout);
+  if (!routes) {
+    io.result = std::unexpected(routes.error());
+    return false;
   }
   uint64_t max_request = std::min<uint64_t>(p->chunk_size, cluster.limits().max_bulk);
   auto requests = plan_io(*p, io.offset, io.length, max_request);
@@ -47,24 +43,23 @@ bool plan(Cluster& cluster, DataPath& data, BatchIo& io, size_t index, std::vect
       return false;
     }
   }
-  for (const auto& r : requests) pieces.push_back(Piece{index, r, eps[r.target_index], 0, false, std::nullopt});
+  for (const auto& r : requests) pieces.push_back(Piece{index, r, (*routes)[r.target_index], 0, false, std::nullopt});
   return true;
 }
 
 rpc::RpcClient::BatchCall call_for(const BatchIo& io, const Piece& piece) {
   const ChunkRequest& r = piece.request;
-  uint32_t target = io.layout->targets(r.target_index);
   if (io.write) {
     std::span<const char> data(io.buf + r.buf_offset, r.length);
-    return rpc::RpcClient::batch_call(piece.ep, write_request(target, *io.file, r.local_offset, data),
+    return rpc::RpcClient::batch_call(piece.route.endpoint, write_request(piece.route, *io.file, r.local_offset, data),
                                       rpc::CallBulk{.out = data, .in = {}});
   }
-  return rpc::RpcClient::batch_call(piece.ep, read_request(target, *io.file, r.local_offset, r.length),
+  return rpc::RpcClient::batch_call(piece.route.endpoint, read_request(piece.route, *io.file, r.local_offset, r.length),
                                     rpc::CallBulk{.out = {}, .in = {io.buf + r.buf_offset, r.length}});
 }
 
 void take_reply(const BatchIo& io, Piece& piece, rpc::RpcClient::BatchCall& call) {
-  uint32_t target = io.layout->targets(piece.request.target_index);
+  uint32_t target = piece.route.target;
   auto on_target = [&](const Status& s) {
     return Status(s.code(), fmt::format("target {} (file {}): {}", target, io.file->to_string(), s.message()));
   };
@@ -109,7 +104,7 @@ void run_batch_io(Cluster& cluster, DataPath& data, std::span<BatchIo> ios, Batc
 
   // Waves of at most limits.per_endpoint pieces per endpoint, in order.
   std::map<rpc::Endpoint, std::vector<size_t>> by_endpoint;
-  for (size_t k = 0; k < pieces.size(); ++k) by_endpoint[pieces[k].ep].push_back(k);
+  for (size_t k = 0; k < pieces.size(); ++k) by_endpoint[pieces[k].route.endpoint].push_back(k);
   size_t per = std::max<size_t>(1, limits.per_endpoint);
   for (size_t wave = 0;; ++wave) {
     std::vector<size_t> members;

@@ -7,10 +7,10 @@
 
 namespace combfs::client {
 
-proto::WriteChunkRequest write_request(uint32_t target, const EntryId& file, uint64_t local_offset,
+proto::WriteChunkRequest write_request(const buddy::Route& route, const EntryId& file, uint64_t local_offset,
                                        std::span<const char> data) {
   proto::WriteChunkRequest req;
-  req.set_target_id(target);
+  buddy::address(req, route);
   file.to_proto(req.mutable_file());
   req.set_offset(local_offset);
   auto crcs = checksum::piece_crcs(local_offset, data);
@@ -18,9 +18,10 @@ proto::WriteChunkRequest write_request(uint32_t target, const EntryId& file, uin
   return req;
 }
 
-proto::ReadChunkRequest read_request(uint32_t target, const EntryId& file, uint64_t local_offset, uint64_t length) {
+proto::ReadChunkRequest read_request(const buddy::Route& route, const EntryId& file, uint64_t local_offset,
+                                     uint64_t length) {
   proto::ReadChunkRequest req;
-  req.set_target_id(target);
+  buddy::address(req, route);
   file.to_proto(req.mutable_file());
   req.set_offset(local_offset);
   req.set_length(static_cast<uint32_t>(length));

@@ -8,18 +8,21 @@
 #include <cstdint>
 #include <span>
 
+#include "buddy/route.h"
 #include "client/lib/data_plan.h"
 #include "common/entry_id.h"
 #include "proto/storage.pb.h"
 
 namespace combfs::client {
 
-// A WriteChunk of `data` at `local_offset` of target `target`'s chunk file,
-// with the CRCs of data's pieces. Empty `data`: only creates the chunk file.
-proto::WriteChunkRequest write_request(uint32_t target, const EntryId& file, uint64_t local_offset,
+// A WriteChunk of `data` at `local_offset` of the chunk file on `route` (a
+// target, or a mirror group's primary), with the CRCs of data's pieces.
+// Empty `data`: only creates the chunk file.
+proto::WriteChunkRequest write_request(const buddy::Route& route, const EntryId& file, uint64_t local_offset,
                                        std::span<const char> data);
 
-proto::ReadChunkRequest read_request(uint32_t target, const EntryId& file, uint64_t local_offset, uint64_t length);
+proto::ReadChunkRequest read_request(const buddy::Route& route, const EntryId& file, uint64_t local_offset,
+                                     uint64_t length);
 
 // Checks the bytes `got` of a ReadChunk answer (request `r` of a read at file
 // offset `offset`) against the CRCs in `resp`. STORAGE_CHECKSUM_MISMATCH

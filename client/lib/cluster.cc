@@ -75,4 +75,10 @@ Result<rpc::Endpoint> Cluster::target_endpoint(uint32_t target_id) {
   return m->target_endpoint_or_error(target_id);
 }
 
+Result<std::vector<buddy::Route>> Cluster::routes(const proto::Layout& layout) {
+  if (auto r = buddy::routes_of(*map(), layout)) return r;
+  auto fresh = mgmt_.refresh(true);
+  return buddy::routes_of(fresh ? **fresh : *map(), layout);
+}
+
 }  // namespace combfs::client

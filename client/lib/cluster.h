@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "buddy/route.h"
 #include "common/mgmt_client.h"
 #include "common/rpc/client.h"
 
@@ -49,6 +50,9 @@ class Cluster {
   Result<rpc::Endpoint> meta_endpoint(uint32_t node_id);
   // Endpoint of the stored that holds `target_id` (same refresh rule).
   Result<rpc::Endpoint> target_endpoint(uint32_t target_id);
+  // Where the requests for each entry of `layout` go (buddy/route.h): its
+  // targets, or its mirror groups' primaries (same refresh rule).
+  Result<std::vector<buddy::Route>> routes(const proto::Layout& layout);
 
  private:
   explicit Cluster(ClusterOptions options);

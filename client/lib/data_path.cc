@@ -20,22 +20,20 @@ Status on_target(const Status& s, uint32_t target, const EntryId& file) {
   return Status(s.code(), fmt::format("target {} (file {}): {}", target, file.to_string(), s.message()));
 }
 
-// Sends one Request (target_id and file set, the rest by fill(index, req)) to
-// every target of the layout at once and waits for all answers.
+// Sends one Request (target, mirror group and file set, the rest by
+// fill(index, req)) to every entry of the layout at once (a mirror group's
+// primary, which forwards what changes data) and waits for all answers.
 template <class Request, class Fill>
-Result<std::vector<typename rpc::RpcClient::ResponseOf<Request>>> on_all_targets(Cluster& cluster, const EntryId& file,
-                                                                               const proto::Layout& layout,
-                                                                               Fill fill) {
-  std::vector<rpc::Endpoint> eps;
-  for (uint32_t t : layout.targets()) eps.push_back(COMBFS_TRY(cluster.target_endpoint(t)));
+Result<std::vector<typename rpc::RpcClient::ResponseOf<Request>>> on_all_targets(
+    Cluster& cluster, const EntryId& file, const std::vector<buddy::Route>& routes, Fill fill) {
   std::vector<Call> calls;
-  calls.reserve(layout.targets_size());
-  for (int i = 0; i < layout.targets_size(); ++i) {
+  calls.reserve(routes.size());
+  for (size_t i = 0; i < routes.size(); ++i) {
     Request req;
-    req.set_target_id(layout.targets(i));
+    buddy::address(req, routes[i]);
     file.to_proto(req.mutable_file());
     fill(static_cast<uint32_t>(i), req);
-    calls.push_back(rpc::RpcClient::batch_call(eps[i], req));
+    calls.push_back(rpc::RpcClient::batch_call(routes[i].endpoint, req));
   }
   cluster.rpc().run_batch(calls);
   std::vector<typename rpc::RpcClient::ResponseOf<Request>> replies(calls.size());
@@ -45,7 +43,7 @@ Result<std::vector<typename rpc::RpcClient::ResponseOf<Request>>> on_all_targets
     if (resp)
       replies[i] = std::move(*resp);
     else if (!failed)
-      failed = on_target(resp.error(), layout.targets(i), file);
+      failed = on_target(resp.error(), routes[i].target, file);
   }
   if (failed) return error(*failed);
   return replies;
@@ -57,18 +55,11 @@ uint64_t DataPath::max_request(const striping::Pattern& p) const {
   return std::min<uint64_t>(p.chunk_size, cluster_.limits().max_bulk);
 }
 
-Result<std::vector<rpc::Endpoint>> DataPath::endpoints(const proto::Layout& layout) {
-  std::vector<rpc::Endpoint> eps;
-  eps.reserve(layout.targets_size());
-  for (uint32_t t : layout.targets()) eps.push_back(COMBFS_TRY(cluster_.target_endpoint(t)));
-  return eps;
-}
-
 Result<size_t> DataPath::read_once(const EntryId& file, const proto::Layout& layout, char* buf, size_t length,
                               uint64_t offset) {
   if (length == 0) return size_t{0};
   auto p = COMBFS_TRY(pattern_of(layout));
-  auto eps = COMBFS_TRY(endpoints(layout));
+  auto routes = COMBFS_TRY(cluster_.routes(layout));
   auto requests = plan_io(p, offset, length, max_request(p));
 
   std::vector<Call> calls;
@@ -76,8 +67,8 @@ Result<size_t> DataPath::read_once(const EntryId& file, const proto::Layout& lay
   for (const auto& r : requests) {
     rpc::CallBulk bulk;
     bulk.in = std::span<char>(buf + r.buf_offset, r.length);
-    calls.push_back(rpc::RpcClient::batch_call(
-        eps[r.target_index], read_request(layout.targets(r.target_index), file, r.local_offset, r.length), bulk));
+    const auto& route = routes[r.target_index];
+    calls.push_back(rpc::RpcClient::batch_call(route.endpoint, read_request(route, file, r.local_offset, r.length), bulk));
   }
   // run_batch returns once every request is finished: they all write into buf.
   cluster_.rpc().run_batch(calls);
@@ -87,7 +78,8 @@ Result<size_t> DataPath::read_once(const EntryId& file, const proto::Layout& lay
   bool short_piece = false;
   for (size_t i = 0; i < calls.size(); ++i) {
     const auto& r = requests[i];
-    const uint32_t target = layout.targets(r.target_index);
+    const auto& route = routes[r.target_index];
+    const uint32_t target = route.target;
     size_t bulk_len = 0;
     auto resp = rpc::RpcClient::batch_result<proto::ReadChunkRequest>(calls[i], &bulk_len);
     Result<void> checked;
@@ -96,10 +88,9 @@ Result<size_t> DataPath::read_once(const EntryId& file, const proto::Layout& lay
       // Whole blocks come unchecked by stored (sent from its page cache): ask
       // again with its check. Damage on its disk is then reported by stored;
       // a block rewritten meanwhile or damaged on the way now reads right.
-      auto req = read_request(target, file, r.local_offset, r.length);
+      auto req = read_request(route, file, r.local_offset, r.length);
       req.set_verify(true);
-      resp = cluster_.rpc().call(eps[r.target_index], req, rpc::CallBulk{{}, {buf + r.buf_offset, r.length}},
-                                 &bulk_len);
+      resp = cluster_.rpc().call(route.endpoint, req, rpc::CallBulk{{}, {buf + r.buf_offset, r.length}}, &bulk_len);
       if (resp) checked = verify_read(*resp, {buf + r.buf_offset, bulk_len}, r, offset, target, file);
     }
     if (!resp) {
@@ -125,6 +116,7 @@ Result<size_t> DataPath::finish_short_read(const EntryId& file, const proto::Lay
                                            uint64_t offset, std::span<const ChunkRequest> requests,
                                            std::span<const uint64_t> got, std::span<const uint8_t> absent) {
   auto p = COMBFS_TRY(pattern_of(layout));
+  auto routes = COMBFS_TRY(cluster_.routes(layout));
   auto stats = COMBFS_TRY(stat_once(file, layout, nullptr));
   std::vector<uint64_t> local(stats.size());
   bool keeps_rule = false;
@@ -135,18 +127,39 @@ Result<size_t> DataPath::finish_short_read(const EntryId& file, const proto::Lay
   const uint64_t file_size = size_from_local_sizes(p, local);
   // Files written before checksums existed were written without the rule
   // (a sparse write created only its own chunk file): holes there are holes.
-  if (keeps_rule) {
-    if (auto i = first_missing_chunk(p, requests, absent, file_size)) {
-      const auto& r = requests[*i];
+  std::vector<uint64_t> got_now(got.begin(), got.end());
+  std::vector<uint8_t> absent_now(absent.begin(), absent.end());
+  while (keeps_rule) {
+    auto i = first_missing_chunk(p, requests, absent_now, file_size);
+    if (!i) break;
+    const auto& r = requests[*i];
+    const auto& route = routes[r.target_index];
+    const std::string where = fmt::format("target {}, file {}, offset {}", route.target, file.to_string(),
+                                          offset + r.buf_offset);
+    if (route.group == 0)
       return error(proto::STORAGE_CHUNK_MISSING,
-                   fmt::format("target {}, file {}, offset {}: the target has no chunk file for this file although "
-                               "its size ({} bytes) says it holds bytes there (local offset {}): the chunk file was "
-                               "lost or deleted; restore it from a backup or remove the file",
-                               layout.targets(r.target_index), file.to_string(), offset + r.buf_offset, file_size,
-                               r.local_offset));
-    }
+                   fmt::format("{}: the target has no chunk file for this file although its size ({} bytes) says it "
+                               "holds bytes there (local offset {}): the chunk file was lost or deleted; restore it "
+                               "from a backup or remove the file",
+                               where, file_size, r.local_offset));
+    // A mirrored file's primary restores its copy from the secondary when
+    // asked with `verify` (stored/ops/repair.h), and answers with the bytes.
+    auto req = read_request(route, file, r.local_offset, r.length);
+    req.set_verify(true);
+    size_t bulk_len = 0;
+    auto resp = cluster_.rpc().call(route.endpoint, req, rpc::CallBulk{{}, {buf.data() + r.buf_offset, r.length}},
+                                    &bulk_len);
+    if (!resp) return error(read_failed(resp.error(), r, offset, route.target, file));
+    if (resp->absent())
+      return error(proto::STORAGE_CHUNK_MISSING,
+                   fmt::format("{}: neither copy of mirror group {} has a chunk file for this file although its size "
+                               "({} bytes) says it holds bytes there: restore it from a backup or remove the file",
+                               where, route.group, file_size));
+    COMBFS_CHECK(verify_read(*resp, {buf.data() + r.buf_offset, bulk_len}, r, offset, route.target, file));
+    got_now[*i] = bulk_len;
+    absent_now[*i] = 0;
   }
-  return complete_read(buf, offset, requests, got, file_size);
+  return complete_read(buf, offset, requests, got_now, file_size);
 }
 
 Result<void> DataPath::cover_chunk_files(const EntryId& file, const proto::Layout& layout, uint64_t end,
@@ -154,14 +167,14 @@ Result<void> DataPath::cover_chunk_files(const EntryId& file, const proto::Layou
   auto p = COMBFS_TRY(pattern_of(layout));
   auto missing = chunk_files_to_create(p, cover.end(), end, requests);
   if (missing.empty()) return {};
-  auto eps = COMBFS_TRY(endpoints(layout));
+  auto routes = COMBFS_TRY(cluster_.routes(layout));
   std::vector<Call> calls;
   for (uint32_t i : missing)
-    calls.push_back(rpc::RpcClient::batch_call(eps[i], write_request(layout.targets(i), file, 0, {})));
+    calls.push_back(rpc::RpcClient::batch_call(routes[i].endpoint, write_request(routes[i], file, 0, {})));
   cluster_.rpc().run_batch(calls);
   for (size_t k = 0; k < calls.size(); ++k)
     if (auto resp = rpc::RpcClient::batch_result<proto::WriteChunkRequest>(calls[k]); !resp)
-      return error(on_target(resp.error(), layout.targets(missing[k]), file));
+      return error(on_target(resp.error(), routes[missing[k]].target, file));
   return {};
 }
 
@@ -169,7 +182,7 @@ Result<void> DataPath::write_once(const EntryId& file, const proto::Layout& layo
                                   uint64_t offset, WriteEpochs* epochs, ChunkCover& cover) {
   if (length == 0) return {};
   auto p = COMBFS_TRY(pattern_of(layout));
-  auto eps = COMBFS_TRY(endpoints(layout));
+  auto routes = COMBFS_TRY(cluster_.routes(layout));
   auto requests = plan_io(p, offset, length, max_request(p));
   // Before the data: a reader that finds the new size must find these too.
   COMBFS_CHECK(cover_chunk_files(file, layout, offset + length, requests, cover));
@@ -179,16 +192,15 @@ Result<void> DataPath::write_once(const EntryId& file, const proto::Layout& layo
   for (const auto& r : requests) {
     rpc::CallBulk bulk;
     bulk.out = std::span<const char>(buf + r.buf_offset, r.length);
+    const auto& route = routes[r.target_index];
     calls.push_back(
-        rpc::RpcClient::batch_call(eps[r.target_index], write_request(layout.targets(r.target_index), file,
-                                                                      r.local_offset, bulk.out),
-                                   bulk));
+        rpc::RpcClient::batch_call(route.endpoint, write_request(route, file, r.local_offset, bulk.out), bulk));
   }
   cluster_.rpc().run_batch(calls);
   std::optional<Status> failed;
   for (size_t i = 0; i < calls.size(); ++i) {
     auto resp = rpc::RpcClient::batch_result<proto::WriteChunkRequest>(calls[i]);
-    uint32_t target = layout.targets(requests[i].target_index);
+    uint32_t target = routes[requests[i].target_index].target;
     if (resp && epochs) epochs->wrote(file, target, resp->write_epoch());
     if (!resp) {
       if (!failed) failed = on_target(resp.error(), target, file);
@@ -205,9 +217,10 @@ Result<void> DataPath::write_once(const EntryId& file, const proto::Layout& layo
 
 Result<std::vector<proto::StatChunkResponse>> DataPath::stat_once(const EntryId& file, const proto::Layout& layout,
                                                                   WriteEpochs* epochs) {
-  auto replies = COMBFS_TRY(on_all_targets<proto::StatChunkRequest>(cluster_, file, layout, [](uint32_t, auto&) {}));
+  auto routes = COMBFS_TRY(cluster_.routes(layout));
+  auto replies = COMBFS_TRY(on_all_targets<proto::StatChunkRequest>(cluster_, file, routes, [](uint32_t, auto&) {}));
   if (epochs)
-    for (size_t i = 0; i < replies.size(); ++i) epochs->answered(file, layout.targets(i), replies[i].write_epoch());
+    for (size_t i = 0; i < replies.size(); ++i) epochs->answered(file, routes[i].target, replies[i].write_epoch());
   return replies;
 }
 
@@ -221,15 +234,17 @@ Result<uint64_t> DataPath::size_once(const EntryId& file, const proto::Layout& l
 
 Result<void> DataPath::truncate_once(const EntryId& file, const proto::Layout& layout, uint64_t new_size) {
   auto p = COMBFS_TRY(pattern_of(layout));
+  auto routes = COMBFS_TRY(cluster_.routes(layout));
   COMBFS_CHECK(on_all_targets<proto::TruncateChunkRequest>(
-      cluster_, file, layout, [&](uint32_t i, auto& req) { req.set_local_size(striping::local_size(p, i, new_size)); }));
+      cluster_, file, routes, [&](uint32_t i, auto& req) { req.set_local_size(striping::local_size(p, i, new_size)); }));
   return {};
 }
 
 Result<void> DataPath::fsync_once(const EntryId& file, const proto::Layout& layout, WriteEpochs* epochs) {
-  auto replies = COMBFS_TRY(on_all_targets<proto::FsyncChunkRequest>(cluster_, file, layout, [](uint32_t, auto&) {}));
+  auto routes = COMBFS_TRY(cluster_.routes(layout));
+  auto replies = COMBFS_TRY(on_all_targets<proto::FsyncChunkRequest>(cluster_, file, routes, [](uint32_t, auto&) {}));
   if (epochs)
-    for (size_t i = 0; i < replies.size(); ++i) epochs->answered(file, layout.targets(i), replies[i].write_epoch());
+    for (size_t i = 0; i < replies.size(); ++i) epochs->answered(file, routes[i].target, replies[i].write_epoch());
   return {};
 }
 

@@ -48,7 +48,8 @@ class DataPath {
   // The end of a read at `offset` into `buf` after request i brought got[i]
   // bytes and some brought fewer than asked (absent[i]: no chunk file at
   // all): measures the file's size, fails with STORAGE_CHUNK_MISSING where
-  // the missing-chunk rule says bytes are lost, and turns holes into zeros
+  // the missing-chunk rule says bytes are lost (a mirrored file's primary is
+  // first asked to restore its copy from the secondary), and turns holes into zeros
   // (complete_read). Not logged, not retried: the caller does both.
   Result<size_t> finish_short_read(const EntryId& file, const proto::Layout& layout, std::span<char> buf,
                                    uint64_t offset, std::span<const ChunkRequest> requests,
@@ -74,7 +75,6 @@ class DataPath {
  private:
   // Largest bulk of one request: a chunk, bounded by the frame limit.
   uint64_t max_request(const striping::Pattern& p) const;
-  Result<std::vector<rpc::Endpoint>> endpoints(const proto::Layout& layout);
 
   Result<size_t> read_once(const EntryId& file, const proto::Layout& layout, char* buf, size_t length, uint64_t offset);
   Result<void> write_once(const EntryId& file, const proto::Layout& layout, const char* buf, size_t length,

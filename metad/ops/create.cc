@@ -25,7 +25,7 @@ Result<proto::CreateResponse> create(OpsContext& ctx, const proto::CreateRequest
   auto attempt = [&](const Result<std::shared_ptr<const ClusterMap>>& map, bool last) {
     auto choose = [&](const proto::StripePattern& pattern) -> Result<std::vector<uint32_t>> {
       if (!map) return std::unexpected(map.error());  // only matters when a file really needs targets
-      auto chosen = ctx.placement.choose((*map)->targets, pattern);
+      auto chosen = ctx.placement.choose((*map)->targets, (*map)->mirror_groups, pattern);
       if (!last && (!chosen || chosen->size() < pattern.num_targets())) {
         short_of_targets = true;
         return error(proto::UNAVAILABLE, "cluster map may be stale");

@@ -28,6 +28,10 @@ struct OpsContext {
   // Fetches the map from mgmtd now (MgmtClient::refresh(true)); null in tests
   // with a fixed map. Used when the cached map may predate a new target.
   ClusterMapSource fresh_cluster_map = nullptr;
+  // Asks mgmtd every time, unlike fresh_cluster_map (throttled for creates):
+  // for rare administrative requests that must see a change made a moment
+  // ago (setpattern right after addmirrorgroup). Null: use the others.
+  ClusterMapSource mgmtd_cluster_map = nullptr;
   // Operations across metads (metad/cross/cross.h); null: this metad works
   // alone (entries stored elsewhere answer errors).
   Cross* cross = nullptr;

@@ -56,7 +56,8 @@ std::string format_targets(const std::vector<uint32_t>& targets) {
   std::string out;
   for (size_t i = 0; i < targets.size(); ++i) {
     if (i) out += ',';
-    out += std::to_string(targets[i]);
+    if (targets[i] & kMirrorGroupTag) out += 'g';
+    out += std::to_string(targets[i] & ~kMirrorGroupTag);
   }
   return out;
 }
@@ -90,10 +91,15 @@ std::vector<uint32_t> parse_targets(const std::string& text) {
   const char* p = text.data();
   const char* end = p + text.size();
   while (p < end) {
+    uint32_t tag = 0;
+    if (*p == 'g') {
+      tag = kMirrorGroupTag;
+      ++p;
+    }
     uint32_t v = 0;
     auto [next, ec] = std::from_chars(p, end, v);
     if (ec != std::errc()) break;
-    out.push_back(v);
+    out.push_back(v | tag);
     p = next;
     if (p < end && *p == ',') ++p;
   }

@@ -64,16 +64,21 @@ struct RemoteNameRow {
 };
 
 // A file whose chunks wait to be removed from the targets still listed.
+// A file whose chunk files wait for removal. `targets` lists where they are:
+// target ids, and mirror group ids of buddy-mirrored files tagged with
+// kMirrorGroupTag (the group's primary removes both copies).
 struct Removal {
   int64_t seq = 0;
   EntryId id;
   std::vector<uint32_t> targets;
 };
+inline constexpr uint32_t kMirrorGroupTag = 0x80000000u;
 
 // File type for the type bits of a st_mode (FT_UNKNOWN for none or garbage).
 proto::FileType file_type_of_mode(uint32_t mode);
 
-// "1,2,3" <-> {1,2,3}: target lists are stored as text so the database stays readable.
+// "1,2,3" <-> {1,2,3}: target lists are stored as text so the database stays
+// readable; a mirror group tagged with kMirrorGroupTag reads "g<id>".
 std::string format_targets(const std::vector<uint32_t>& targets);
 std::vector<uint32_t> parse_targets(const std::string& text);
 

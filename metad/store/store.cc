@@ -222,7 +222,10 @@ Result<void> MetaStore::remove_inode(Tables& t, const Inode& inode) {
   COMBFS_CHECK(t.delete_inode(inode.id));
   effects_.entry_delta -= 1;
   if (inode.is_reg() && !inode.targets.empty()) {
-    COMBFS_CHECK(t.enqueue_removal(inode.id, inode.targets));
+    std::vector<uint32_t> places = inode.targets;
+    if (inode.pattern.type() == proto::PATTERN_BUDDYMIRROR)
+      for (uint32_t& group : places) group |= kMirrorGroupTag;
+    COMBFS_CHECK(t.enqueue_removal(inode.id, places));
     effects_.enqueued = true;
   }
   return {};

@@ -252,8 +252,9 @@ class MetaStore {
   Result<proto::EntryInfo> update_size(EntryId id, uint64_t size, int64_t mtime_ns);
 
   // Directories only (META_NOT_DIR otherwise): new children inherit `pattern`.
-  // INVALID_ARGUMENT for a bad chunk size or target count; NOT_SUPPORTED for
-  // buddy mirroring (not implemented yet).
+  // INVALID_ARGUMENT for a bad chunk size, target count or type. Whether
+  // enough mirror groups exist for a buddymirror pattern is the caller's
+  // check (ops/set_pattern.cc: the store does not see the cluster map).
   Result<proto::EntryInfo> set_pattern(EntryId id, const proto::StripePattern& pattern);
 
   // flags: XATTR_CREATE (META_EXISTS if present), XATTR_REPLACE (META_NO_XATTR if absent).

@@ -79,9 +79,7 @@ Result<proto::EntryInfo> MetaStore::update_size(EntryId id, uint64_t size, int64
 }
 
 Result<proto::EntryInfo> MetaStore::set_pattern(EntryId id, const proto::StripePattern& pattern) {
-  if (pattern.type() == proto::PATTERN_BUDDYMIRROR)
-    return error(proto::NOT_SUPPORTED, "buddy-mirrored patterns are not implemented yet; use raid0");
-  if (pattern.type() != proto::PATTERN_RAID0)
+  if (pattern.type() != proto::PATTERN_RAID0 && pattern.type() != proto::PATTERN_BUDDYMIRROR)
     return error(proto::INVALID_ARGUMENT, fmt::format("unknown pattern type {}", static_cast<int>(pattern.type())));
   COMBFS_CHECK(striping::validate(striping::Pattern{pattern.chunk_size(), pattern.num_targets()}));
   return write([&](Tables& t) -> Result<proto::EntryInfo> {

@@ -5,11 +5,13 @@
 
 namespace combfs::stored {
 
-Result<ChunkRef> resolve_chunk(const StoredState& state, uint32_t target_id, const proto::EntryId& file) {
+Result<ChunkRef> resolve_chunk(const StoredState& state, uint32_t target_id, const proto::EntryId& file,
+                               uint32_t mirror_group) {
   EntryId id = EntryId::from_proto(file);
   if (id.is_null())
     return error(proto::INVALID_ARGUMENT, fmt::format("chunk request for target {} without a file id", target_id));
   auto target = COMBFS_TRY(state.targets.find(target_id));
+  if (mirror_group != 0) target = target->mirror();
   return ChunkRef{target_id, std::move(target), id};
 }
 

@@ -15,8 +15,11 @@ struct ChunkRef {
   EntryId file;
 };
 
+// `mirror_group` != 0: the chunk file of a mirrored file, in the target's
+// mirror/ area (Target::mirror()).
 // Errors: INVALID_ARGUMENT for a missing file id; see TargetSet::find.
-Result<ChunkRef> resolve_chunk(const StoredState& state, uint32_t target_id, const proto::EntryId& file);
+Result<ChunkRef> resolve_chunk(const StoredState& state, uint32_t target_id, const proto::EntryId& file,
+                               uint32_t mirror_group);
 
 // NO_SPACE → STORAGE_NO_SPACE "target N (path) is full: ..."; anything else →
 // STORAGE_IO naming the target, the file and (in `cause`) the path and offset;

@@ -8,7 +8,7 @@ namespace combfs::stored {
 void add_stat_chunk(rpc::Dispatcher& dispatcher, StoredState& state) {
   dispatcher.add<proto::StatChunkRequest>(
       [&state](const proto::StatChunkRequest& req, rpc::RequestContext&) -> Result<proto::StatChunkResponse> {
-        auto ref = COMBFS_TRY(resolve_chunk(state, req.target_id(), req.file()));
+        auto ref = COMBFS_TRY(resolve_chunk(state, req.target_id(), req.file(), req.mirror_group()));
         auto st = state.chunks.stat(*ref.target, ref.file);
         if (!st) return error(storage_error(ref, "stat", st.error()));
         proto::StatChunkResponse resp;

@@ -1,11 +1,13 @@
 // WriteChunk: the request's bulk payload goes to the chunk file at the local
 // offset, after its CRC32Cs (one per 64 KiB piece, common/checksum.h) were
-// checked: bytes damaged on the way are refused, never stored.
+// checked: bytes damaged on the way are refused, never stored. A mirrored
+// chunk file's primary then forwards the write with its CRCs (mirrored.h).
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "common/checksum.h"
 #include "stored/ops/chunk_op.h"
+#include "stored/ops/mirrored.h"
 #include "stored/ops/ops.h"
 
 namespace combfs::stored {
@@ -13,7 +15,7 @@ namespace combfs::stored {
 void add_write_chunk(rpc::Dispatcher& dispatcher, StoredState& state) {
   dispatcher.add<proto::WriteChunkRequest>(
       [&state](const proto::WriteChunkRequest& req, rpc::RequestContext& ctx) -> Result<proto::WriteChunkResponse> {
-        auto ref = COMBFS_TRY(resolve_chunk(state, req.target_id(), req.file()));
+        auto ref = COMBFS_TRY(resolve_chunk(state, req.target_id(), req.file(), req.mirror_group()));
         std::span<const uint32_t> crcs(req.crcs().data(), static_cast<size_t>(req.crcs().size()));
         const size_t pieces = checksum::piece_count(req.offset(), ctx.bulk_in.size());
         if (crcs.size() != pieces)
@@ -30,12 +32,14 @@ void add_write_chunk(rpc::Dispatcher& dispatcher, StoredState& state) {
           spdlog::error("{}", status.message());
           return error(std::move(status));
         }
-        if (auto done = state.chunks.write(*ref.target, ref.file, req.offset(), ctx.bulk_in, crcs); !done)
-          return error(storage_error(ref, "write", done.error()));
-        proto::WriteChunkResponse resp;
-        resp.set_written(ctx.bulk_in.size());
-        resp.set_write_epoch(ref.target->write_epoch());
-        return resp;
+        return run_mirrored(state, req, ref.file, ctx.bulk_in, "write", [&]() -> Result<proto::WriteChunkResponse> {
+          if (auto done = state.chunks.write(*ref.target, ref.file, req.offset(), ctx.bulk_in, crcs); !done)
+            return error(storage_error(ref, "write", done.error()));
+          proto::WriteChunkResponse resp;
+          resp.set_written(ctx.bulk_in.size());
+          resp.set_write_epoch(ref.target->write_epoch());
+          return resp;
+        });
       });
 }
 

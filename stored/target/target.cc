@@ -52,21 +52,24 @@ Result<std::shared_ptr<Target>> Target::open(const std::string& dir, env::Env& e
   if (ec) return error(proto::INVALID_ARGUMENT, fmt::format("bad target directory '{}': {}", dir, ec.message()));
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   COMBFS_CHECK(make_dirs(path + "/chunks"));
+  COMBFS_CHECK(make_dirs(path + "/mirror"));
   auto uuid = load_or_create_uuid(path, "target.uuid");
   if (!uuid)
     return error(uuid.error().code(), fmt::format("cannot set up target '{}': {}; check the directory's permissions", path,
                                                   uuid.error().message()));
   auto epoch = next_write_epoch(path, env);
   if (!epoch) return std::unexpected(epoch.error());
-  return std::shared_ptr<Target>(new Target(path, *uuid, *epoch));
+  std::shared_ptr<Target> target(new Target(path, *uuid, *epoch, "chunks"));
+  target->mirror_.reset(new Target(path, *uuid, *epoch, "mirror"));
+  return target;
 }
 
 std::string Target::bucket_dir(const EntryId& file) const {
-  return fmt::format("{}/chunks/{:02x}", path_, file.lo & 0xff);
+  return fmt::format("{}/{}/{:02x}", path_, area_, file.lo & 0xff);
 }
 
 std::string Target::chunk_path(const EntryId& file) const {
-  return fmt::format("{}/chunks/{:02x}/{}", path_, file.lo & 0xff, file.to_string());
+  return fmt::format("{}/{}/{:02x}/{}", path_, area_, file.lo & 0xff, file.to_string());
 }
 
 Result<Capacity> Target::capacity() const {

@@ -9,6 +9,9 @@
 //   <target>/chunks/<bb>/<hi>-<lo>.crc       its checksum sidecar: the CRC32C of each 64 KiB
 //                                            block, 4 bytes little-endian per block
 //                                            (stored/block_crcs.h, docs/mirroring.md)
+//   <target>/mirror/<bb>/<hi>-<lo>[.crc]     the same for chunk files of buddy-mirrored
+//                                            files (mirror()), so a target holds both
+//                                            kinds and a resync walks only mirror/
 //
 // A chunk file holds this target's chunks of one file back to back, raw: byte
 // k of the chunk file is byte k of the file's local data on this target, so a
@@ -50,20 +53,30 @@ class Target {
   // Every chunk answer carries it (client/lib/write_epochs.h). Starts at 1.
   uint64_t write_epoch() const { return write_epoch_; }
 
-  // <target>/chunks/<bb>
+  // <target>/chunks (<target>/mirror for the mirror() view)
+  std::string area_dir() const { return path_ + "/" + area_; }
+  // <target>/chunks/<bb> (<target>/mirror/<bb> for the mirror() view)
   std::string bucket_dir(const EntryId& file) const;
-  // <target>/chunks/<bb>/<hi>-<lo>
+  // <target>/chunks/<bb>/<hi>-<lo> (<target>/mirror/... for the mirror() view)
   std::string chunk_path(const EntryId& file) const;
+
+  // The same target seen through its mirror/ area: chunk files of
+  // buddy-mirrored files. Same path, uuid and write epoch; null for the
+  // mirror view itself. ChunkStore needs no other change: it keys files by
+  // path.
+  const std::shared_ptr<Target>& mirror() const { return mirror_; }
 
   // Size and free space of the file system holding the target (statvfs).
   Result<Capacity> capacity() const;
 
  private:
-  Target(std::string path, std::string uuid, uint64_t write_epoch)
-      : path_(std::move(path)), uuid_(std::move(uuid)), write_epoch_(write_epoch) {}
+  Target(std::string path, std::string uuid, uint64_t write_epoch, std::string area)
+      : path_(std::move(path)), uuid_(std::move(uuid)), write_epoch_(write_epoch), area_(std::move(area)) {}
   std::string path_;
   std::string uuid_;
   uint64_t write_epoch_;
+  std::string area_;                // "chunks" or "mirror"
+  std::shared_ptr<Target> mirror_;  // the mirror/ view of the chunks/ view
 };
 
 }  // namespace combfs::stored

@@ -53,12 +53,19 @@ std::optional<EntryInfo> parse_entry_info(const std::string& text) {
   info.chunk_size = parse_size(fields["Chunk size"]);
   if (!all_digits(fields["Number of targets"]) || info.chunk_size == 0) return std::nullopt;
   info.num_targets = std::stoul(fields["Number of targets"]);
-  std::istringstream ids(fields["Targets"]);
-  std::string id;
-  while (ids >> id) {
-    if (!all_digits(id)) return std::nullopt;
-    info.targets.push_back(std::stoul(id));
-  }
+  auto ids = [&](const char* key, std::vector<uint32_t>& out) {
+    std::istringstream in(fields[key]);
+    std::string id;
+    while (in >> id) {
+      if (!all_digits(id)) return false;
+      out.push_back(std::stoul(id));
+    }
+    return true;
+  };
+  if (!ids("Targets", info.targets)) return std::nullopt;
+  if (fields.count("Mirror groups") &&
+      (!ids("Mirror groups", info.mirror_groups) || !ids("Secondary targets", info.secondaries)))
+    return std::nullopt;
   if (fields.count("Open writers")) {
     if (!all_digits(fields["Open writers"])) return std::nullopt;
     info.open_writers = std::stoul(fields["Open writers"]);
@@ -80,9 +87,9 @@ std::map<uint32_t, std::string> parse_target_paths(const std::string& text) {
   return paths;
 }
 
-std::string chunk_file_path(const std::string& target_dir, const std::string& entry_id) {
+std::string chunk_file_path(const std::string& target_dir, const std::string& entry_id, const std::string& area) {
   std::string tail = entry_id.size() >= 2 ? entry_id.substr(entry_id.size() - 2) : entry_id;
-  return target_dir + "/chunks/" + tail + "/" + entry_id;
+  return target_dir + "/" + area + "/" + tail + "/" + entry_id;
 }
 
 }  // namespace combfs::test

@@ -25,10 +25,14 @@ struct EntryInfo {
   std::string pattern;
   uint64_t chunk_size = 0;  // bytes
   uint32_t num_targets = 0;
-  std::vector<uint32_t> targets;  // in stripe order
+  std::vector<uint32_t> targets;  // in stripe order (a buddymirror file: the primaries)
   std::optional<uint32_t> open_writers;
+  // buddymirror files only: "Mirror groups" and "Secondary targets".
+  std::vector<uint32_t> mirror_groups;
+  std::vector<uint32_t> secondaries;
 };
-// Fails (nullopt) unless every field above but "Open writers" is present and well formed.
+// Fails (nullopt) unless every field above but "Open writers" and the mirror
+// fields is present and well formed.
 std::optional<EntryInfo> parse_entry_info(const std::string& text);
 
 // "1M", "512K", "1G" or a plain number of bytes; 0 when malformed.
@@ -38,7 +42,9 @@ uint64_t parse_size(const std::string& text);
 // target id -> PATH (the last column). The header line is skipped.
 std::map<uint32_t, std::string> parse_target_paths(const std::string& text);
 
-// `<target_dir>/chunks/<last 2 hex digits>/<entry_id>`.
-std::string chunk_file_path(const std::string& target_dir, const std::string& entry_id);
+// `<target_dir>/<area>/<last 2 hex digits>/<entry_id>`; area "mirror" for
+// chunk files of buddy-mirrored files.
+std::string chunk_file_path(const std::string& target_dir, const std::string& entry_id,
+                            const std::string& area = "chunks");
 
 }  // namespace combfs::test

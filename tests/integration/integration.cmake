@@ -27,3 +27,5 @@ combfs_integration_test(NAME integration_sessions_test SOURCES sessions_test.cc 
 combfs_integration_test(NAME integration_mirror_groups_test SOURCES mirror_groups_test.cc TIMEOUT 120)
 # End-to-end checksums and the missing-chunk rule (docs/mirroring.md).
 combfs_integration_test(NAME integration_checksum_test SOURCES checksum_test.cc TIMEOUT 300)
+# Mirrored writes, truncates and removals of buddymirror files (docs/mirroring.md).
+combfs_integration_test(NAME integration_mirror_data_test SOURCES mirror_data_test.cc TIMEOUT 300)

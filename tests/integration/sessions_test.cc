@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "tests/harness/data.h"
+#include "tests/harness/eventually.h"
 #include "tests/harness/fsctl_output.h"
 #include "tests/harness/test_cluster.h"
 
@@ -49,17 +50,6 @@ class SessionsTest : public testing::Test {
     size_t n = 0;
     for (const auto& dir : cluster_.target_dirs()) n += fs::exists(chunk_file_path(dir, id)) ? 1 : 0;
     return n;
-  }
-
-  // Polls `done` until it holds or `timeout` passes; returns whether it held.
-  template <class F>
-  static bool eventually(F done, std::chrono::milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-      if (done()) return true;
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      std::this_thread::sleep_for(100ms);
-    }
   }
 
   TestCluster cluster_;

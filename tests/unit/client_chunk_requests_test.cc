@@ -33,12 +33,25 @@ proto::ReadChunkResponse answer_for(uint64_t local_offset, const std::vector<cha
 
 TEST(ChunkRequests, WritesCarryOneCrcPerPiece) {
   auto data = pattern(2 * kB + 10, 1);
-  auto req = write_request(7, kFile, kB / 2, data);
+  auto req = write_request(buddy::Route{.target = 7}, kFile, kB / 2, data);
   EXPECT_EQ(req.target_id(), 7u);
   EXPECT_EQ(req.offset(), kB / 2);
   EXPECT_EQ(std::vector<uint32_t>(req.crcs().begin(), req.crcs().end()), checksum::piece_crcs(kB / 2, data));
   EXPECT_EQ(req.crcs_size(), 3);
-  EXPECT_EQ(write_request(7, kFile, 0, {}).crcs_size(), 0) << "an empty write only creates the chunk file";
+  EXPECT_EQ(req.mirror_group(), 0u) << "an unmirrored file";
+  EXPECT_EQ(write_request(buddy::Route{.target = 7}, kFile, 0, {}).crcs_size(), 0)
+      << "an empty write only creates the chunk file";
+}
+
+TEST(ChunkRequests, RequestsOfMirroredFilesGoToThePrimaryNamingTheGroup) {
+  const buddy::Route route{.target = 7, .group = 3, .secondary = 8};
+  auto write = write_request(route, kFile, 0, pattern(kB, 1));
+  EXPECT_EQ(write.target_id(), 7u);
+  EXPECT_EQ(write.mirror_group(), 3u);
+  EXPECT_FALSE(write.forwarded()) << "only the primary forwards";
+  auto read = read_request(route, kFile, kB, kB);
+  EXPECT_EQ(read.target_id(), 7u);
+  EXPECT_EQ(read.mirror_group(), 3u);
 }
 
 TEST(ChunkRequests, ReadsThatMatchPassAndAFlippedByteFailsNamingWhere) {

@@ -123,7 +123,64 @@ TEST(PlacementTest, FullTargetsAreOnlyALastResort) {
 TEST(PlacementTest, SharedPlacementIsDeterministicForASeed) {
   auto targets = map_of({target(1, kTB), target(2, kTB), target(3, kTB)});
   Placement a(42), b(42);
-  for (int i = 0; i < 20; ++i) EXPECT_EQ(*a.choose(targets, pattern(2)), *b.choose(targets, pattern(2)));
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(*a.choose(targets, {}, pattern(2)), *b.choose(targets, {}, pattern(2)));
+}
+
+proto::MirrorGroupInfo group(uint32_t id, uint32_t primary, uint32_t secondary) {
+  proto::MirrorGroupInfo g;
+  g.set_id(id);
+  g.set_primary(primary);
+  g.set_secondary(secondary);
+  return g;
+}
+
+proto::StripePattern mirrored(uint32_t n, uint32_t pool = 0) {
+  auto p = pattern(n, pool);
+  p.set_type(proto::PATTERN_BUDDYMIRROR);
+  return p;
+}
+
+TEST(PlacementTest, MirroredPatternsChooseGroupsWeightedByTheirFullerTarget) {
+  // Group 1 can take 1 TB more (its secondary's free space), group 2 3 TB.
+  auto targets = map_of({target(1, 5 * kTB), target(2, kTB), target(3, 3 * kTB), target(4, 4 * kTB)});
+  std::map<uint32_t, proto::MirrorGroupInfo> groups{{1, group(1, 1, 2)}, {2, group(2, 3, 4)}};
+  std::mt19937_64 rng(7);
+  int ones = 0;
+  const int kRuns = 40000;
+  for (int i = 0; i < kRuns; ++i) {
+    auto r = choose_groups(targets, groups, mirrored(1), rng);
+    ASSERT_TRUE(r);
+    ones += (*r)[0] == 1;
+  }
+  EXPECT_NEAR(double(ones) / kRuns, 0.25, 0.015);
+  auto both = choose_groups(targets, groups, mirrored(4), rng);
+  ASSERT_TRUE(both);
+  EXPECT_EQ(std::set<uint32_t>(both->begin(), both->end()), (std::set<uint32_t>{1, 2}));
+  Placement shared(1);
+  auto via_shared = shared.choose(targets, groups, mirrored(2));
+  ASSERT_TRUE(via_shared);
+  EXPECT_EQ(std::set<uint32_t>(via_shared->begin(), via_shared->end()), (std::set<uint32_t>{1, 2}))
+      << "a buddymirror pattern chooses group ids";
+}
+
+TEST(PlacementTest, GroupsWithATargetNotOnlineAndGoodOrInAnotherPoolAreSkipped) {
+  auto targets = map_of({target(1, kTB), target(2, kTB, proto::REACH_OFFLINE), target(3, kTB), target(4, kTB),
+                         target(5, kTB, proto::REACH_ONLINE, proto::CONS_GOOD, 2), target(6, kTB)});
+  std::map<uint32_t, proto::MirrorGroupInfo> groups{{1, group(1, 1, 2)}, {2, group(2, 3, 4)}, {3, group(3, 5, 6)}};
+  std::mt19937_64 rng(8);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(*choose_groups(targets, groups, mirrored(3), rng), std::vector<uint32_t>{2});
+  EXPECT_EQ(groups_in_pool(targets, groups, 0), 2u) << "group 3 straddles pools";
+  auto none = choose_groups(targets, groups, mirrored(1, 2), rng);
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code(), proto::MGMT_NO_TARGETS);
+}
+
+TEST(PlacementTest, NoMirrorGroupsSaysHowToMakeThem) {
+  std::mt19937_64 rng(9);
+  auto r = choose_groups(map_of({target(1, kTB)}), {}, mirrored(1), rng);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), proto::MGMT_NO_TARGETS);
+  EXPECT_NE(r.error().message().find("fsctl addmirrorgroup --automatic"), std::string::npos) << r.error().message();
 }
 
 }  // namespace

@@ -338,6 +338,25 @@ TEST_F(StoreTest, CompleteRemovalForgetsTargetsOneByOne) {
   must(store_->complete_removal(seq, {1}));  // already gone: harmless
 }
 
+TEST_F(StoreTest, RemovalOfAMirroredFileNamesItsGroupsNotTargets) {
+  EntryId d = dir(kRoot, "m");
+  proto::StripePattern p;
+  p.set_type(proto::PATTERN_BUDDYMIRROR);
+  p.set_chunk_size(1 << 20);
+  p.set_num_targets(2);
+  must(store_->set_pattern(d, p));
+  file(d, "f", {1, 2});  // mirror groups 1 and 2
+  EXPECT_EQ(must(store_->get_attr(lookup_id(d, "f"))).layout().pattern().type(), proto::PATTERN_BUDDYMIRROR);
+  must(store_->unlink(d, "f"));
+  auto q = queue();
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0].targets, (std::vector<uint32_t>{1 | kMirrorGroupTag, 2 | kMirrorGroupTag}));
+  EXPECT_EQ(format_targets(q[0].targets), "g1,g2");
+  EXPECT_EQ(parse_targets("g1,2"), (std::vector<uint32_t>{1 | kMirrorGroupTag, 2}));
+  must(store_->complete_removal(q[0].seq, {2 | kMirrorGroupTag}));
+  EXPECT_EQ(queue().at(0).targets, (std::vector<uint32_t>{1 | kMirrorGroupTag}));
+}
+
 TEST_F(StoreTest, UnlinkedOpenFileIsAnOrphanUntilLastClose) {
   EntryId f = file(kRoot, "f", {1});
   must(store_->open_file(f, true, 11));
@@ -683,8 +702,8 @@ TEST_F(StoreTest, SetPatternValidates) {
   p.set_num_targets(0);
   EXPECT_EQ(code_of(store_->set_pattern(kRoot, p)), proto::INVALID_ARGUMENT);
   p.set_num_targets(2);
-  p.set_type(proto::PATTERN_BUDDYMIRROR);
-  EXPECT_EQ(code_of(store_->set_pattern(kRoot, p)), proto::NOT_SUPPORTED);
+  p.set_type(static_cast<proto::PatternType>(7));
+  EXPECT_EQ(code_of(store_->set_pattern(kRoot, p)), proto::INVALID_ARGUMENT);
   p.set_type(proto::PATTERN_RAID0);
   EXPECT_EQ(code_of(store_->set_pattern(f, p)), proto::META_NOT_DIR);
   proto::EntryInfo info = must(store_->set_pattern(kRoot, p));

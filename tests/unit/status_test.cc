@@ -25,6 +25,7 @@ TEST(Status, ErrnoMapping) {
   EXPECT_EQ(error_to_errno(proto::STORAGE_IO), EIO);
   EXPECT_EQ(error_to_errno(proto::STORAGE_CHECKSUM_MISMATCH), EIO);
   EXPECT_EQ(error_to_errno(proto::STORAGE_CHUNK_MISSING), EIO);
+  EXPECT_EQ(error_to_errno(proto::STORAGE_MIRROR_FAILED), EIO);
   EXPECT_EQ(error_to_errno(proto::INTERNAL), EIO);
 }
 
@@ -42,6 +43,9 @@ TEST(Status, Retryable) {
   EXPECT_TRUE(Status(proto::RPC_CONNECTION_LOST, "").retryable());
   EXPECT_TRUE(Status(proto::META_NOT_OWNER, "").retryable());
   EXPECT_FALSE(Status(proto::META_EXISTS, "").retryable());
+  // A stale map about who is a mirror group's primary: refresh and retry.
+  EXPECT_TRUE(Status(proto::STORAGE_NOT_PRIMARY, "").retryable());
+  EXPECT_FALSE(Status(proto::STORAGE_MIRROR_FAILED, "").retryable());
   EXPECT_FALSE(Status(proto::RPC_AUTH_FAILED, "").retryable());
 }
 

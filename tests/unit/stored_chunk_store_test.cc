@@ -106,6 +106,11 @@ TEST_F(ChunkStoreTest, TargetKeepsItsUuidAndLaysOutChunkPaths) {
 
   EntryId f{0x3, 0x12ab};
   EXPECT_EQ(target_->chunk_path(f), (dir_ / "t1/chunks/ab/00000003-00000000000012ab").string());
+  // Chunk files of mirrored files: the same target, its mirror/ area.
+  EXPECT_TRUE(fs::is_directory(dir_ / "t1" / "mirror"));
+  ASSERT_TRUE(target_->mirror());
+  EXPECT_EQ(target_->mirror()->chunk_path(f), (dir_ / "t1/mirror/ab/00000003-00000000000012ab").string());
+  EXPECT_EQ(target_->mirror()->write_epoch(), target_->write_epoch());
   auto cap = target_->capacity();
   ASSERT_TRUE(cap) << cap.error().to_string();
   EXPECT_GT(cap->total_bytes, 0u);
