@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 namespace combfs::metad {
 
 namespace {
@@ -40,6 +42,21 @@ bool usable(const proto::TargetInfo& t) {
   return t.reach() == proto::REACH_ONLINE && t.consistency() == proto::CONS_GOOD;
 }
 
+struct Members {
+  const proto::TargetInfo* primary;
+  const proto::TargetInfo* secondary;
+};
+
+// Group g's two targets, when the map knows both and both are in `pool`.
+std::optional<Members> members_in_pool(const std::map<uint32_t, proto::TargetInfo>& targets,
+                                       const proto::MirrorGroupInfo& g, uint32_t pool) {
+  auto p = targets.find(g.primary());
+  auto s = targets.find(g.secondary());
+  if (p == targets.end() || s == targets.end()) return std::nullopt;
+  if (p->second.pool_id() != pool || s->second.pool_id() != pool) return std::nullopt;
+  return Members{&p->second, &s->second};
+}
+
 }  // namespace
 
 Result<std::vector<uint32_t>> choose_targets(const std::map<uint32_t, proto::TargetInfo>& targets,
@@ -64,11 +81,8 @@ Result<std::vector<uint32_t>> choose_targets(const std::map<uint32_t, proto::Tar
 size_t groups_in_pool(const std::map<uint32_t, proto::TargetInfo>& targets,
                       const std::map<uint32_t, proto::MirrorGroupInfo>& groups, uint32_t pool) {
   size_t n = 0;
-  for (const auto& [id, g] : groups) {
-    auto p = targets.find(g.primary());
-    auto s = targets.find(g.secondary());
-    if (p != targets.end() && s != targets.end() && p->second.pool_id() == pool && s->second.pool_id() == pool) ++n;
-  }
+  for (const auto& [id, g] : groups)
+    if (members_in_pool(targets, g, pool)) ++n;
   return n;
 }
 
@@ -81,12 +95,9 @@ Result<std::vector<uint32_t>> choose_groups(const std::map<uint32_t, proto::Targ
                  "with `fsctl addmirrorgroup --automatic` (or --primary T1 --secondary T2)");
   std::vector<Candidate> candidates;
   for (const auto& [id, g] : groups) {
-    auto p = targets.find(g.primary());
-    auto s = targets.find(g.secondary());
-    if (p == targets.end() || s == targets.end()) continue;
-    if (p->second.pool_id() != pattern.pool_id() || s->second.pool_id() != pattern.pool_id()) continue;
-    if (!usable(p->second) || !usable(s->second)) continue;
-    candidates.push_back({id, static_cast<double>(std::min(p->second.free_bytes(), s->second.free_bytes())) + 1.0});
+    auto m = members_in_pool(targets, g, pattern.pool_id());
+    if (!m || !usable(*m->primary) || !usable(*m->secondary)) continue;
+    candidates.push_back({id, static_cast<double>(std::min(m->primary->free_bytes(), m->secondary->free_bytes())) + 1.0});
   }
   if (candidates.empty())
     return error(proto::MGMT_NO_TARGETS,

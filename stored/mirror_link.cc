@@ -10,6 +10,10 @@ Result<std::shared_ptr<const ClusterMap>> MirrorLink::map(bool fresh) const {
   return map_(fresh);
 }
 
+Result<rpc::Endpoint> MirrorLink::endpoint_of(uint32_t target) const {
+  return COMBFS_TRY(map(false))->target_endpoint_or_error(target);
+}
+
 Result<MirrorLink::Slot> MirrorLink::forward_slot() {
   if (!slots_.try_acquire_for(std::chrono::milliseconds(200)))
     return error(proto::UNAVAILABLE,

@@ -40,6 +40,8 @@ class MirrorLink {
 
   // The cluster map; `fresh` fetches it from mgmtd now. UNAVAILABLE when not connected.
   Result<std::shared_ptr<const ClusterMap>> map(bool fresh) const;
+  // Where the stored daemon of `target` listens, in the current map.
+  Result<rpc::Endpoint> endpoint_of(uint32_t target) const;
   rpc::RpcClient* peers() const { return peers_; }
 
   // A forward slot, held while the returned guard lives. Waits a little for

@@ -63,7 +63,6 @@ struct RemoteNameRow {
   std::string name;
 };
 
-// A file whose chunks wait to be removed from the targets still listed.
 // A file whose chunk files wait for removal. `targets` lists where they are:
 // target ids, and mirror group ids of buddy-mirrored files tagged with
 // kMirrorGroupTag (the group's primary removes both copies).

@@ -269,7 +269,7 @@ Result<std::vector<Removal>> MetaStore::pending_removals(size_t limit) {
   // A removal leaves metad: the unlink that queued it must be durable first,
   // or a power loss brings the name back without its chunks.
   auto rows = read([&](Tables& t) { return t.list_removals(limit); });
-  COMBFS_CHECK(commits_.wait_durable(commits_.last_committed(), kRideAlongPatience));
+  COMBFS_CHECK(wait_durable_seen(kRideAlongPatience));
   return rows;
 }
 

@@ -146,7 +146,10 @@ class MetaStore {
   // Returns once everything committed so far is durable (group commit).
   // Before sending anything that a read may have based on a change not yet
   // synced to another daemon (store_internal.h explains why reads do not wait).
-  Result<void> wait_durable_seen() { return commits_.wait_durable(commits_.last_committed()); }
+  // `patience`: as GroupCommit::wait_durable's, for a caller nobody waits for.
+  Result<void> wait_durable_seen(std::chrono::microseconds patience = {}) {
+    return commits_.wait_durable(commits_.last_committed(), patience);
+  }
 
   // Creates the root (mode 0755 dir, uid/gid 0, default_root_pattern) when
   // missing. Only the root owner calls it.

@@ -46,9 +46,7 @@ auto run_mirrored(StoredState& state, const Request& req, std::optional<EntryId>
   auto fail = [&](const Status& cause) {
     return std::unexpected(mirror_failed(req.mirror_group(), req.target_id(), role.secondary, op, cause));
   };
-  auto map = state.mirror.map(false);
-  if (!map) return fail(map.error());
-  auto ep = (*map)->target_endpoint_or_error(role.secondary);
+  auto ep = state.mirror.endpoint_of(role.secondary);
   if (!ep) return fail(ep.error());
   if (auto done = state.mirror.peers()->call(*ep, forwarded, rpc::CallBulk{.out = bulk, .in = {}}); !done)
     return fail(done.error());

@@ -23,8 +23,7 @@ struct Repair {
 
 Result<Repair> begin_repair(StoredState& state, const ChunkRef& ref, uint32_t group) {
   const auto role = COMBFS_TRY(mirror_role(state, group, ref.target_id, false));
-  auto map = COMBFS_TRY(state.mirror.map(false));
-  auto ep = COMBFS_TRY(map->target_endpoint_or_error(role.secondary));
+  auto ep = COMBFS_TRY(state.mirror.endpoint_of(role.secondary));
   auto slot = COMBFS_TRY(state.mirror.forward_slot());
   return Repair{role, ep, std::move(slot), state.mirror.order_lock(ref.target_id, ref.file)};
 }

@@ -328,6 +328,20 @@ CommandResult TestCluster::run_fsctl_admin(const std::vector<std::string>& args)
   return run_fsctl(all);
 }
 
+EntryInfo TestCluster::entry_info(const std::string& path) const {
+  auto r = run_fsctl({"getentryinfo", path});
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  auto parsed = parse_entry_info(r.out);
+  EXPECT_TRUE(parsed) << "unparsable getentryinfo output:\n" << r.out;
+  return parsed.value_or(EntryInfo{});
+}
+
+std::map<uint32_t, std::string> TestCluster::target_paths() const {
+  auto r = run_fsctl_admin({"listtargets"});
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  return parse_target_paths(r.out);
+}
+
 std::string TestCluster::make_dir(const std::string& name) const {
   std::string path = dir_ + "/" + name;
   std::error_code ec;

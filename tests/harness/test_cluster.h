@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/harness/fsctl_output.h"
 #include "tests/harness/process.h"
 
 namespace combfs::test {
@@ -74,6 +75,12 @@ class TestCluster {
   CommandResult run_fsctl(const std::vector<std::string>& args) const;
   // fsctl with --mgmtd and --secret-file before `args` (listnodes, listtargets...).
   CommandResult run_fsctl_admin(const std::vector<std::string>& args) const;
+  // `fsctl getentryinfo path`, parsed; a failed or unparsable run fails the
+  // test (EXPECT) and gives an empty EntryInfo.
+  EntryInfo entry_info(const std::string& path) const;
+  // `fsctl listtargets`: target id -> its directory; a failed run fails the
+  // test (EXPECT) and gives none.
+  std::map<uint32_t, std::string> target_paths() const;
 
   // A new empty directory under dir() for the test's own use.
   std::string make_dir(const std::string& name) const;

@@ -31,10 +31,8 @@ class ChecksumTest : public testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(cluster_.start({.storage_daemons = 2, .targets_per_daemon = 2}));
-    auto r = cluster_.run_fsctl_admin({"listtargets"});
-    ASSERT_EQ(r.exit_code, 0) << r.describe();
-    target_dir_ = parse_target_paths(r.out);
-    ASSERT_EQ(target_dir_.size(), 4u) << r.out;
+    target_dir_ = cluster_.target_paths();
+    ASSERT_EQ(target_dir_.size(), 4u);
   }
 
   // A 4 MiB file over 4 targets with 1 MiB chunks: chunk i on target index i.

@@ -37,10 +37,8 @@ class MirrorDataTest : public testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(cluster_.start({.storage_daemons = 2, .targets_per_daemon = 2}));
-    auto r = cluster_.run_fsctl_admin({"listtargets"});
-    ASSERT_EQ(r.exit_code, 0) << r.describe();
-    target_dir_ = parse_target_paths(r.out);
-    ASSERT_EQ(target_dir_.size(), 4u) << r.out;
+    target_dir_ = cluster_.target_paths();
+    ASSERT_EQ(target_dir_.size(), 4u);
     dir_ = cluster_.mountpoint() + "/mirrored";
     ASSERT_EQ(::mkdir(dir_.c_str(), 0755), 0) << std::strerror(errno);
   }
@@ -52,14 +50,6 @@ class MirrorDataTest : public testing::Test {
     auto set = cluster_.run_fsctl(
         {"setpattern", "--type", "buddymirror", "--numtargets", groups, "--chunksize", "256K", dir_});
     ASSERT_EQ(set.exit_code, 0) << set.describe();
-  }
-
-  EntryInfo info(const std::string& path) {
-    auto r = cluster_.run_fsctl({"getentryinfo", path});
-    EXPECT_EQ(r.exit_code, 0) << r.describe();
-    auto parsed = parse_entry_info(r.out);
-    EXPECT_TRUE(parsed) << "unparsable getentryinfo output:\n" << r.out;
-    return parsed.value_or(EntryInfo{});
   }
 
   // The chunk file of stripe entry `i` of a mirrored file on its primary and
@@ -74,7 +64,7 @@ class MirrorDataTest : public testing::Test {
   // same bytes and the same checksums, and together hold `size` bytes;
   // nothing is under chunks/.
   void expect_identical_copies(const std::string& path, uint64_t size) {
-    auto e = info(path);
+    auto e = cluster_.entry_info(path);
     ASSERT_EQ(e.pattern, "buddymirror");
     ASSERT_EQ(e.mirror_groups.size(), e.targets.size());
     ASSERT_EQ(e.secondaries.size(), e.targets.size());
@@ -111,7 +101,7 @@ class MirrorDataTest : public testing::Test {
     FourChunks f{dir_ + "/" + name, make_data(seed, 4 * kChunk), {}, {}, {}, {}};
     std::string err;
     EXPECT_TRUE(write_file(f.path, f.data, &err)) << err;
-    f.info = info(f.path);
+    f.info = cluster_.entry_info(f.path);
     EXPECT_EQ(f.info.targets.size(), 2u);
     if (f.info.targets.size() != 2u) return f;
     std::tie(f.primary, f.secondary) = copies(f.info, entry);
@@ -165,7 +155,7 @@ TEST_F(MirrorDataTest, WritesReachBothCopiesIdenticallyAndUnlinkRemovesBoth) {
     ASSERT_EQ(back.size(), data.size()) << path << ": " << err;
     EXPECT_EQ(first_difference(back, data), -1) << path;
     expect_identical_copies(path, data.size());
-    ids.push_back(info(path).entry_id);
+    ids.push_back(cluster_.entry_info(path).entry_id);
   }
 
   // Truncates go to both copies too.
@@ -239,7 +229,7 @@ TEST_F(MirrorDataTest, AWriteFailsWhenTheSecondaryIsDownAndRaid0StillWorks) {
     int fd = ::open(path.c_str(), O_CREAT | O_WRONLY, 0644);
     ASSERT_GE(fd, 0) << std::strerror(errno);
     ::close(fd);
-    auto e = info(path);
+    auto e = cluster_.entry_info(path);
     ASSERT_EQ(e.targets.size(), 1u);
     if (target_dir_.at(e.targets[0]).find("/stored0/") != std::string::npos) victim = path;
   }
@@ -271,7 +261,7 @@ TEST_F(MirrorDataTest, AWriteFailsWhenTheSecondaryIsDownAndRaid0StillWorks) {
   ASSERT_TRUE(cluster_.remount());
   auto back = read_file(plain, &err);
   EXPECT_EQ(first_difference(back, bytes), -1) << err;
-  auto e = info(plain);
+  auto e = cluster_.entry_info(plain);
   EXPECT_EQ(e.pattern, "raid0");
   EXPECT_TRUE(e.mirror_groups.empty());
   ASSERT_EQ(e.targets.size(), 4u);  // 3 chunks of 1 MiB: the fourth target holds nothing

@@ -35,15 +35,7 @@ class SessionsTest : public testing::Test {
                                 .metad_args = {"--lock-lease", std::to_string(kLease.count())}}));
   }
 
-  // getentryinfo of `path` (a name on a live mount).
-  EntryInfo info(const std::string& path) {
-    auto r = cluster_.run_fsctl({"getentryinfo", path});
-    EXPECT_EQ(r.exit_code, 0) << r.describe();
-    auto parsed = parse_entry_info(r.out);
-    EXPECT_TRUE(parsed) << "unparsable getentryinfo output:\n" << r.out;
-    return parsed.value_or(EntryInfo{});
-  }
-  uint32_t open_writers(const std::string& path) { return info(path).open_writers.value_or(~0u); }
+  uint32_t open_writers(const std::string& path) { return cluster_.entry_info(path).open_writers.value_or(~0u); }
 
   // Chunk files of entry `id` on all targets.
   size_t chunk_files(const std::string& id) {
@@ -69,7 +61,7 @@ TEST_F(SessionsTest, DeadClientsOpenFilesAreClosedWhenItsLeaseRunsOut) {
   ASSERT_GE(kept, 0) << strerror(errno);
   int victim = open((mnt2 + "/victim").c_str(), O_CREAT | O_WRONLY, 0644);
   ASSERT_GE(victim, 0) << strerror(errno);
-  const EntryInfo victim_info = info(main + "/victim");
+  const EntryInfo victim_info = cluster_.entry_info(main + "/victim");
   ASSERT_FALSE(victim_info.entry_id.empty());
   EXPECT_EQ(victim_info.open_writers, 1u);
   EXPECT_EQ(open_writers(main + "/kept"), 1u);
@@ -121,7 +113,7 @@ TEST_F(SessionsTest, LiveClientKeepsItsOpenFilesAcrossLeases) {
   ASSERT_GE(fd, 0) << strerror(errno);
   ASSERT_EQ(write_fully(fd, data, 0), 0);
   ASSERT_EQ(fsync(fd), 0) << strerror(errno);
-  const std::string id = info(path).entry_id;
+  const std::string id = cluster_.entry_info(path).entry_id;
   ASSERT_EQ(unlink(path.c_str()), 0) << strerror(errno);
 
   std::this_thread::sleep_for(4 * kLease);
