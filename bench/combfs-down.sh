@@ -27,7 +27,8 @@ if mountpoint -q "$MNT" 2>/dev/null || findmnt -M "$MNT" >/dev/null 2>&1; then
   # A busy mount (a process still in it) gets a lazy unmount so teardown never hangs.
   fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT" 2>/dev/null || umount -l "$MNT" || true
 fi
-for name in client stored; do stop "$name"; done
+stop client
+for f in "$D"/stored*.pid; do [ -e "$f" ] && stop "$(basename "$f" .pid)"; done
 for f in "$D"/metad*.pid; do [ -e "$f" ] && stop "$(basename "$f" .pid)"; done
 stop mgmtd
 # shellcheck source=bench/lib/netns.sh

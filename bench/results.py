@@ -40,7 +40,7 @@ WORKLOADS = [
     ("lib_randread_4k_batch", "libcombfs: 4 KiB random read, batches of 64", "IOPS"),
     ("lib_n1_write", "libcombfs: N-1 write, 4 threads, 1 file", "MiB/s"),
 ]
-FILESYSTEMS = ["local", "combfs", "glusterfs", "moosefs"]
+FILESYSTEMS = ["local", "combfs", "combfs-mirror", "glusterfs", "moosefs"]
 PEERS = ["glusterfs", "moosefs"]
 LIMITS = [
     ("disk_write", "local disk seq write + fsync", "MiB/s"),
@@ -176,6 +176,10 @@ def report(records, out_base, meta):
         ("combfs seq read / memcpy", c("seq_read"), lim["memcpy"], 1024),
         ("combfs seq read / loopback TCP", c("seq_read"), lim["tcp"], 1024),
         ("combfs N-N write / loopback TCP", c("nn_write"), lim["tcp"], 1024),
+        # What the second copy costs: combfs-mirror writes every byte to two targets.
+        ("combfs-mirror seq write / combfs", values.get(("combfs-mirror", "seq_write")), c("seq_write"), 1),
+        ("combfs-mirror seq read / combfs", values.get(("combfs-mirror", "seq_read")), c("seq_read"), 1),
+        ("combfs-mirror N-N write / combfs", values.get(("combfs-mirror", "nn_write")), c("nn_write"), 1),
     ]
     print()
     print("machine limits (same run)")

@@ -14,7 +14,9 @@ usage() {
   cat <<EOF
 usage: bench/run.sh [--only FS[,FS...]] [--size SIZE] [--files N] [--quick] [--no-build]
 
-  --only LIST    file systems to run, from: local,combfs,glusterfs,moosefs (default: all)
+  --only LIST    file systems to run, from: local,combfs,combfs-mirror,glusterfs,moosefs
+                 (default: all; combfs-mirror is combfs with 2 stored daemons whose 4
+                 targets form 2 mirror groups, files buddymirror over both: data rows only)
   --size SIZE    data per throughput workload, e.g. 256M or 2G (default 2G)
   --files N      entries per metadata run (default 10000)
   --quick        a short run: --size 256M --files 2000, 10 s random reads
@@ -26,7 +28,7 @@ EOF
   exit "${1:-0}"
 }
 
-ONLY=local,combfs,glusterfs,moosefs
+ONLY=local,combfs,combfs-mirror,glusterfs,moosefs
 SIZE=2G
 FILES=10000
 RAND_SECONDS=30
@@ -62,11 +64,11 @@ QUARTER_MIB=$(( SIZE_MIB / 4 ))
 [[ $FILES =~ ^[0-9]+$ ]] && [ "$FILES" -ge 4 ] || die "--files $FILES: give a number >= 4"
 
 SELECTED=()
-for fs in local combfs glusterfs moosefs; do
+for fs in local combfs combfs-mirror glusterfs moosefs; do
   [[ ",$ONLY," == *",$fs,"* ]] && SELECTED+=("$fs")
 done
 for fs in ${ONLY//,/ }; do
-  case $fs in local|combfs|glusterfs|moosefs) ;; *) die "--only: unknown file system '$fs' (local, combfs, glusterfs, moosefs)" ;; esac
+  case $fs in local|combfs|combfs-mirror|glusterfs|moosefs) ;; *) die "--only: unknown file system '$fs' (local, combfs, combfs-mirror, glusterfs, moosefs)" ;; esac
 done
 [ ${#SELECTED[@]} -gt 0 ] || die "--only selected no file system"
 [ "$(id -u)" -eq 0 ] || die "run as root: the peers mount file systems and the workloads drop the page cache"
@@ -87,19 +89,25 @@ results() { python3 "$here/results.py" "$@"; }
 # ---- teardown on any exit --------------------------------------------------------------
 CUR_FS=""
 CUR_MNT=""
+is_combfs() { [ "$1" = combfs ] || [ "$1" = combfs-mirror ]; }
 down_script() { # fs -> its down script
-  if [ "$1" = combfs ]; then echo "$here/combfs-down.sh"; else echo "$PEERS_DIR/$1-down.sh"; fi
+  if is_combfs "$1"; then echo "$here/combfs-down.sh"; else echo "$PEERS_DIR/$1-down.sh"; fi
 }
 up_script() {
-  if [ "$1" = combfs ]; then echo "$here/combfs-up.sh"; else echo "$PEERS_DIR/$1-up.sh"; fi
+  if is_combfs "$1"; then echo "$here/combfs-up.sh"; else echo "$PEERS_DIR/$1-up.sh"; fi
+}
+up_env() { # fs -> VAR=value words for its up script
+  echo "COMBFS_BIN=$BIN"
+  [ "$1" = combfs-mirror ] && echo "COMBFS_STOREDS=2 COMBFS_TARGETS=4 COMBFS_MIRROR=1"
+  return 0
 }
 teardown() {
   if [ -n "$CUR_FS" ]; then
     log "tearing down $CUR_FS"
     # combfs-down.sh removes its state directory: keep the daemons' logs with the results.
-    if [ "$CUR_FS" = combfs ] && [ -d "$BENCH_DATA/combfs" ]; then
-      mkdir -p "$RAW/combfs-logs"
-      cp "$BENCH_DATA"/combfs/*.log "$BENCH_DATA"/combfs/*.out "$RAW/combfs-logs/" 2>/dev/null || true
+    if is_combfs "$CUR_FS" && [ -d "$BENCH_DATA/combfs" ]; then
+      mkdir -p "$RAW/$CUR_FS-logs"
+      cp "$BENCH_DATA"/combfs/*.log "$BENCH_DATA"/combfs/*.out "$RAW/$CUR_FS-logs/" 2>/dev/null || true
     fi
     timeout -k 10 600 "$(down_script "$CUR_FS")" "$CUR_MNT" >>"$RAW/$CUR_FS.updown.log" 2>&1 ||
       log "teardown of $CUR_FS failed; see $RAW/$CUR_FS.updown.log"
@@ -125,7 +133,7 @@ install_deps() {
 
 build() {
   local targets=(combfs-mdbench combfs-syslimits)
-  [[ " ${SELECTED[*]} " == *" combfs "* ]] && targets+=(combfs-mgmtd combfs-metad combfs-stored combfs-client combfs-libbench)
+  [[ " ${SELECTED[*]} " == *" combfs"* ]] && targets+=(combfs-mgmtd combfs-metad combfs-stored combfs-client combfs-libbench fsctl)
   cmake -S "$repo" -B "$BUILD_DIR" -G Ninja >"$RAW/cmake.log" 2>&1 || die "cmake failed; see $RAW/cmake.log"
   # The MPI program exists only when cmake found an MPI; without it the MPI rows say why.
   ninja -C "$BUILD_DIR" -t targets all 2>/dev/null | grep -q '^combfs-mpi-checkpoint:' && targets+=(combfs-mpi-checkpoint)
@@ -182,8 +190,8 @@ seq_pair() {
   fi
 }
 
-run_workloads() { # FS MOUNTPOINT
-  local fs=$1 w=$2/bench-run
+run_workloads() { # FS MOUNTPOINT [data-only]
+  local fs=$1 w=$2/bench-run data_only=${3:-}
   rm -rf "$w" || true
   if ! mkdir -p "$w"; then
     results add-error "$RECORDS" "$fs" seq_write "cannot create $w"
@@ -208,6 +216,10 @@ run_workloads() { # FS MOUNTPOINT
     --rw=write --bs=1M --numjobs=4 --size=${QUARTER_MIB}M --end_fsync=1
   rm -f "$w"/nn.* || true
   drop_caches
+  if [ -n "$data_only" ]; then
+    rm -rf "$w" || log "$fs: could not remove $w (the file system may have failed)"
+    return 0
+  fi
   step "$fs" mdbench $((12 * MD_PHASE_SECONDS + 120)) mdbench "$BIN/combfs-mdbench" --dir "$w/md" \
     --files "$FILES" --procs 4 --time-limit $MD_PHASE_SECONDS --drop-caches
   if [ $HAVE_MPI = 1 ]; then
@@ -238,13 +250,15 @@ for fs in "${SELECTED[@]}"; do
   mkdir -p "$mnt"
   log "$fs: bringing up at $mnt"
   CUR_FS=$fs CUR_MNT=$mnt
-  if ! COMBFS_BIN=$BIN timeout -k 10 300 "$(up_script "$fs")" "$mnt" >>"$RAW/$fs.updown.log" 2>&1; then
+  # shellcheck disable=SC2046 # up_env prints VAR=value words
+  if ! env $(up_env "$fs") timeout -k 10 300 "$(up_script "$fs")" "$mnt" >>"$RAW/$fs.updown.log" 2>&1; then
     log "$fs: bring-up failed; see $RAW/$fs.updown.log"
     results add-error "$RECORDS" "$fs" seq_write "bring-up failed; see $RAW/$fs.updown.log"
     teardown
     continue
   fi
-  run_workloads "$fs" "$mnt"
+  # Mirroring changes the data path only: the metadata rows would measure the same metad.
+  if [ "$fs" = combfs-mirror ]; then run_workloads "$fs" "$mnt" data-only; else run_workloads "$fs" "$mnt"; fi
   # libcombfs: the same cluster without FUSE, through the library's C API.
   if [ "$fs" = combfs ]; then
     if [ -x "$BIN/combfs-libbench" ]; then

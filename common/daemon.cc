@@ -9,10 +9,11 @@
 #include <random>
 
 #include "common/env/env.h"
+#include "common/log.h"
 
 namespace combfs {
 
-IoPool::IoPool(int threads) : threads_(std::max(1, threads)), signals_(io_, SIGINT, SIGTERM) {}
+IoPool::IoPool(int threads) : threads_(std::max(1, threads)), signals_(io_, SIGINT, SIGTERM), hangups_(io_, SIGHUP) {}
 
 IoPool::~IoPool() {
   stop();
@@ -20,7 +21,16 @@ IoPool::~IoPool() {
     if (t.joinable()) t.join();
 }
 
+void IoPool::await_hangup() {
+  hangups_.async_wait([this](boost::system::error_code ec, int) {
+    if (ec) return;
+    reopen_log_file();
+    await_hangup();
+  });
+}
+
 void IoPool::run_until_signal() {
+  await_hangup();
   signals_.async_wait([this](boost::system::error_code ec, int sig) {
     if (ec) return;
     spdlog::info("signal {} received, shutting down", sig);

@@ -16,7 +16,8 @@ class IoPool {
   explicit IoPool(int threads);
   ~IoPool();
   asio::io_context& io() { return io_; }
-  // Runs the pool and blocks until SIGINT or SIGTERM (or stop()).
+  // Runs the pool and blocks until SIGINT or SIGTERM (or stop()). SIGHUP
+  // reopens the log file (logrotate) and goes on.
   void run_until_signal();
   void stop();
 
@@ -24,6 +25,8 @@ class IoPool {
   int threads_;
   asio::io_context io_;
   asio::signal_set signals_;
+  asio::signal_set hangups_;
+  void await_hangup();
   std::vector<std::thread> workers_;
 };
 

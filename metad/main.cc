@@ -11,6 +11,7 @@
 #include <random>
 
 #include "common/daemon.h"
+#include "common/daemon_args.h"
 #include "common/log.h"
 #include "common/mgmt_client.h"
 #include "common/periodic.h"
@@ -240,7 +241,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"group", "each", "off"}));
   app.add_option("--crash-at", o.crash_at, "tests only: kill this metad at the named point of a cross-owner operation")
       ->group("");
-  CLI11_PARSE(app, argc, argv);
+  if (auto exit_code = parse_daemon_args(app, argc, argv)) return *exit_code;
 
   combfs::init_logging("metad", o.log_level, o.log_file);
   auto result = run(o);

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "common/daemon.h"
+#include "common/daemon_args.h"
 #include "common/log.h"
 #include "common/mgmt_client.h"
 #include "common/rpc/auth.h"
@@ -38,7 +39,7 @@ int main(int argc, char** argv) {
   app.add_option("--offline-after", offline_after, "seconds without heartbeat until a node is offline")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  CLI11_PARSE(app, argc, argv);
+  if (auto exit_code = parse_daemon_args(app, argc, argv)) return *exit_code;
 
   init_logging("mgmtd", log_level, log_file);
   if (offline_after < probably_offline_after) {

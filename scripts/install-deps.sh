@@ -15,6 +15,7 @@ packages=(
   libisal-dev
   libibverbs-dev librdmacm-dev
   iproute2 procps psmisc attr acl
+  help2man lintian rpm
   openmpi-bin libopenmpi-dev
   mpich libmpich-dev
 )
@@ -30,4 +31,5 @@ sudo_cmd=()
 [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Another apt run (unattended-upgrades, a second checkout's script) holds the lock: wait for it.
+"${sudo_cmd[@]}" apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}"

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/daemon.h"
+#include "common/daemon_args.h"
 #include "common/log.h"
 #include "common/mgmt_client.h"
 #include "common/rpc/auth.h"
@@ -45,7 +46,7 @@ int main(int argc, char** argv) {
   app.add_option("--heartbeat-interval", heartbeat_interval, "seconds between heartbeats to mgmtd")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  CLI11_PARSE(app, argc, argv);
+  if (auto exit_code = parse_daemon_args(app, argc, argv)) return *exit_code;
 
   init_logging("stored", log_level, log_file);
   auto secret = rpc::load_secret(secret_file);

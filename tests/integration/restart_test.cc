@@ -6,10 +6,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "tests/harness/data.h"
+#include "tests/harness/eventually.h"
 #include "tests/harness/fsctl_output.h"
 #include "tests/harness/test_cluster.h"
 
@@ -125,6 +130,30 @@ TEST_F(RestartTest, MgmtdStopped) {
   auto r = cluster_.run_fsctl_admin({"listtargets"});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_EQ(parse_target_paths(r.out).size(), 2u) << "mgmtd forgot targets across a restart:\n" << r.out;
+  expect_serving();
+}
+
+std::string contents(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// logrotate moves a daemon's log away and sends SIGHUP: the daemon starts a
+// new file of the same name and keeps serving; nothing more goes to the old one.
+TEST_F(RestartTest, EveryDaemonReopensItsLogFileOnSighup) {
+  for (const std::string name : {"mgmtd", "metad", "stored0"}) {
+    SCOPED_TRACE(name);
+    const std::string log = cluster_.log_file(name), rotated = log + ".1";
+    std::filesystem::rename(log, rotated);
+    ASSERT_EQ(kill(cluster_.pid(name), SIGHUP), 0) << strerror(errno);
+    EXPECT_TRUE(eventually([&] { return contents(log).find("log file reopened (SIGHUP)") != std::string::npos; },
+                           std::chrono::seconds(10)))
+        << "no new " << log << " after SIGHUP";
+    EXPECT_TRUE(cluster_.alive(name)) << "SIGHUP stopped " << name;
+    EXPECT_EQ(contents(rotated).find("reopened"), std::string::npos) << "the moved log got the new lines";
+  }
   expect_serving();
 }
 
